@@ -1,0 +1,37 @@
+// Everything a request handler may use, gathered in one object: identity, the metadata image,
+// the controller, storage and settings. Handlers receive it through RequestContext.broker.
+
+import type { Clock } from "../lib/clock.js";
+import type { ClusterImage } from "../cluster/metadata/cluster-image.js";
+import type { TopicController } from "../cluster/controller/topic-controller.js";
+import type { AnyHandler } from "./handler.js";
+
+/** The broker settings handlers read; resolved from config, and re-read on dynamic changes. */
+export interface BrokerSettings {
+  readonly autoCreateTopicsEnable: boolean;
+  readonly numPartitions: number;
+  readonly defaultReplicationFactor: number;
+}
+
+/** One config as DescribeConfigs and CreateTopics (v5+) report it. */
+export interface ConfigDescription {
+  readonly name: string;
+  readonly value: string | null;
+  readonly readOnly: boolean;
+  /** Kafka's ConfigSource code (DYNAMIC_TOPIC_CONFIG = 1, DEFAULT_CONFIG = 5, ...). */
+  readonly configSource: number;
+  readonly isSensitive: boolean;
+}
+
+export interface BrokerContext {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly clock: Clock;
+  readonly image: ClusterImage;
+  readonly topics: TopicController;
+  /** Handlers by api key; ApiVersions is built from them. */
+  readonly handlers: ReadonlyMap<number, AnyHandler>;
+  settings(): BrokerSettings;
+  /** Every topic-level config of a topic with these overrides, with its value and source. */
+  describeTopicConfigs(overrides: Readonly<Record<string, string>>): ConfigDescription[];
+}

@@ -1,0 +1,113 @@
+// Turns one request frame into one response frame: header, handler lookup by api key and
+// version, body decode, handler call, response encode. Malformed frames, unknown api keys and
+// unsupported versions close the connection, as Kafka does; the one exception is ApiVersions,
+// whose unsupported versions are answered in v0 so the client can retry with a version we speak.
+
+import { DecodeError } from "../protocol/primitives/decode-error.js";
+import { Reader } from "../protocol/primitives/reader.js";
+import { Writer } from "../protocol/primitives/writer.js";
+import { readRequestHeader, writeResponseHeader, type RequestHeader } from "../protocol/headers.js";
+import { ApiKey, apiName } from "../protocol/generated/index.js";
+import { ApiVersionsResponseCodec } from "../protocol/generated/api-versions.js";
+import { ErrorCode, errorName } from "../protocol/error-codes.js";
+import { errorMessage } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import type { Connection, FrameOutcome, FrameProcessor } from "./connection.js";
+import { NO_RESPONSE, type AnyHandler, type RequestContext } from "./handler.js";
+import type { BrokerContext } from "./broker-context.js";
+import { apiVersionsKey } from "./handlers/api-versions.js";
+
+const RESPONSE_INITIAL_BYTES = 512;
+
+export class RequestDispatcher implements FrameProcessor {
+  constructor(
+    private readonly broker: BrokerContext,
+    private readonly logger: Logger,
+  ) {}
+
+  async process(connection: Connection, frame: Buffer): Promise<FrameOutcome> {
+    const reader = new Reader(frame);
+    let header: RequestHeader;
+    try {
+      header = readRequestHeader(reader);
+    } catch (error) {
+      if (error instanceof DecodeError) return { kind: "close", reason: `malformed request header: ${error.message}` };
+      throw error;
+    }
+    const { requestApiKey: apiKey, requestApiVersion: version } = header;
+    const handler = this.broker.handlers.get(apiKey);
+    if (handler === undefined) {
+      return { kind: "close", reason: `unsupported api key ${apiKey} (${apiName(apiKey)}) version ${version}` };
+    }
+    const lowest = handler.advertisedMinVersion ?? handler.minVersion;
+    if (version < lowest || version > handler.maxVersion) {
+      if (apiKey === ApiKey.ApiVersions) return this.unsupportedApiVersions(header, handler);
+      return {
+        kind: "close",
+        reason: `unsupported version ${version} of ${apiName(apiKey)} (supported ${lowest}-${handler.maxVersion})`,
+      };
+    }
+    let request: unknown;
+    try {
+      request = handler.request.decode(reader, version);
+    } catch (error) {
+      if (error instanceof DecodeError) {
+        return { kind: "close", reason: `malformed ${apiName(apiKey)} v${version} request: ${error.message}` };
+      }
+      throw error;
+    }
+    const context: RequestContext = {
+      apiKey,
+      apiVersion: version,
+      correlationId: header.correlationId,
+      clientId: header.clientId,
+      listenerName: connection.listenerName,
+      clientAddress: connection.remoteAddress,
+      connectionId: connection.id,
+      broker: this.broker,
+      logger: this.logger,
+    };
+    let response: unknown;
+    try {
+      response = await handler.handle(context, request);
+    } catch (error) {
+      this.logger.error(
+        { api: apiName(apiKey), version, clientId: header.clientId, correlationId: header.correlationId, err: error },
+        "request failed with an unexpected error",
+      );
+      const fallback = this.errorResponse(handler, request, ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage(error));
+      if (fallback === null) return { kind: "close", reason: `unexpected error in ${apiName(apiKey)}: ${errorMessage(error)}` };
+      response = fallback;
+    }
+    if (response === NO_RESPONSE) return { kind: "none" };
+    return { kind: "response", chunks: encodeResponse(handler, apiKey, version, header.correlationId, response) };
+  }
+
+  private errorResponse(handler: AnyHandler, request: unknown, errorCode: number, message: string): unknown {
+    if (handler.errorResponse !== undefined) return handler.errorResponse(request, errorCode, message);
+    const response = handler.response.create() as Record<string, unknown>;
+    if (!("errorCode" in response)) return null;
+    response.errorCode = errorCode;
+    if ("errorMessage" in response) response.errorMessage = `${errorName(errorCode)}: ${message}`;
+    return response;
+  }
+
+  /** ApiVersions at a version we do not know: a v0 answer naming the ApiVersions versions we speak. */
+  private unsupportedApiVersions(header: RequestHeader, handler: AnyHandler): FrameOutcome {
+    const response = ApiVersionsResponseCodec.create();
+    response.errorCode = ErrorCode.UNSUPPORTED_VERSION;
+    response.apiKeys = [apiVersionsKey(handler)];
+    return { kind: "response", chunks: encodeResponse(handler, ApiKey.ApiVersions, 0, header.correlationId, response) };
+  }
+}
+
+/** Size prefix + response header + body, as chunks for one writev. */
+function encodeResponse(handler: AnyHandler, apiKey: number, version: number, correlationId: number, response: unknown): Buffer[] {
+  const writer = new Writer(RESPONSE_INITIAL_BYTES);
+  writer.int32(0);
+  writeResponseHeader(writer, apiKey, version, correlationId);
+  handler.response.encode(writer, version, response);
+  const chunks = writer.finish();
+  chunks[0].writeInt32BE(writer.length - 4, 0);
+  return chunks;
+}

@@ -1,0 +1,2 @@
+// Public API of the tributary package.
+export { startBroker, type BrokerOptions, type BrokerHandle } from "./broker/broker.js";
