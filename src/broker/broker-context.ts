@@ -5,13 +5,7 @@ import type { Clock } from "../lib/clock.js";
 import type { ClusterImage } from "../cluster/metadata/cluster-image.js";
 import type { TopicController } from "../cluster/controller/topic-controller.js";
 import type { AnyHandler } from "./handler.js";
-
-/** The broker settings handlers read; resolved from config, and re-read on dynamic changes. */
-export interface BrokerSettings {
-  readonly autoCreateTopicsEnable: boolean;
-  readonly numPartitions: number;
-  readonly defaultReplicationFactor: number;
-}
+import type { BrokerConfig } from "../config/index.js";
 
 /** One config as DescribeConfigs and CreateTopics (v5+) report it. */
 export interface ConfigDescription {
@@ -31,7 +25,8 @@ export interface BrokerContext {
   readonly topics: TopicController;
   /** Handlers by api key; ApiVersions is built from them. */
   readonly handlers: ReadonlyMap<number, AnyHandler>;
-  settings(): BrokerSettings;
+  /** The broker config in effect (dynamic changes replace it, so read it per request). */
+  settings(): BrokerConfig;
   /** Every topic-level config of a topic with these overrides, with its value and source. */
   describeTopicConfigs(overrides: Readonly<Record<string, string>>): ConfigDescription[];
 }

@@ -1,30 +1,49 @@
-// Assembles a broker: metadata store and image, controller, handlers, listeners; and takes it
-// apart again in the right order. startBroker() is the programmatic entry point used by the
-// `tributary start` command and by test suites that embed a broker.
+// Assembles a broker: config, file system, log dir identity (meta.properties), metadata store and
+// image, controller, handlers, listeners; and takes it apart again in the right order.
+// startBroker() is the programmatic entry point used by `tributary start` and by test suites that
+// embed a broker.
 
-import { randomUuid } from "../lib/uuid.js";
+import { hostname } from "node:os";
 import { systemClock, type Clock } from "../lib/clock.js";
 import { silentLogger, type Logger } from "../lib/logger.js";
+import {
+  EMBEDDED_DEFAULTS,
+  describeTopicConfigs,
+  loadBrokerConfig,
+  validateTopicConfigs,
+  type BrokerConfig,
+  type ConfigWarning,
+} from "../config/index.js";
+import type { FileSystem } from "../storage/io/file-system.js";
+import { joinPath } from "../storage/io/file-system.js";
+import { MemoryFileSystem } from "../storage/io/memory-file-system.js";
+import { NodeFileSystem } from "../storage/io/node-file-system.js";
 import { ClusterImage } from "../cluster/metadata/cluster-image.js";
-import { LocalMetadataStore, type SnapshotPersistence } from "../cluster/metadata/local-metadata-store.js";
+import { LocalMetadataStore } from "../cluster/metadata/local-metadata-store.js";
+import { ensureMetaProperties } from "../cluster/metadata/meta-properties.js";
+import { METADATA_SNAPSHOT_FILE, snapshotFile } from "../cluster/metadata/snapshot-file.js";
 import { brokerKey, type BrokerRecord } from "../cluster/metadata/metadata-records.js";
 import { TopicController } from "../cluster/controller/topic-controller.js";
-import type { BrokerContext, BrokerSettings, ConfigDescription } from "./broker-context.js";
+import type { BrokerContext } from "./broker-context.js";
 import { RequestDispatcher } from "./dispatcher.js";
 import { handlerRegistry } from "./handlers/index.js";
-import { SocketServer, type BoundListener, type ListenerSpec, type SocketServerLimits } from "./socket-server.js";
+import { SocketServer, type BoundListener, type ListenerSpec } from "./socket-server.js";
 
 export interface BrokerOptions {
-  /** Port of the default listener (PLAINTEXT on 127.0.0.1); 0 picks a free port. Default 9092. */
+  /** Port of a single PLAINTEXT listener (replaces `listeners`); 0 picks a free port. */
   port?: number;
-  /** Host of the default listener. Default 127.0.0.1. */
+  /** Host of that listener. Default 127.0.0.1. */
   host?: string;
-  /** "memory" keeps everything in memory (nothing touches the disk); "disk" uses dataDir or log.dirs. */
+  /** "memory": nothing touches the disk (the default); "disk": data in dataDir or log.dirs. */
   storage?: "memory" | "disk";
-  /** Data directory for storage "disk" (overrides log.dirs). */
+  /** Data directory for storage "disk" (replaces `log.dirs`). */
   dataDir?: string;
-  /** Broker configs by Kafka name, e.g. { "num.partitions": "3" }. */
-  config?: Record<string, string>;
+  /** Broker configs by Kafka name, e.g. { "num.partitions": "3" }, over the embedded defaults. */
+  config?: Readonly<Record<string, string>>;
+  /** A config already loaded by the caller (the CLI reads files and environment); `config` is then ignored. */
+  brokerConfig?: BrokerConfig;
+  /** The file system to use instead of the real disk or a fresh in-memory one (fault tests). */
+  fileSystem?: FileSystem;
   logger?: Logger;
   clock?: Clock;
 }
@@ -32,27 +51,51 @@ export interface BrokerOptions {
 export interface BrokerHandle {
   readonly nodeId: number;
   readonly clusterId: string;
+  /** The listeners as bound (a requested port 0 shows the port chosen). */
   readonly listeners: readonly BoundListener[];
   /** host:port of the first listener, for a client's bootstrap.servers. */
   readonly bootstrap: string;
   close(): Promise<void>;
 }
 
+function resolveConfig(options: BrokerOptions): { config: BrokerConfig; warnings: readonly ConfigWarning[] } {
+  if (options.brokerConfig !== undefined) return { config: options.brokerConfig, warnings: [] };
+  const overrides: Record<string, string> = { ...options.config };
+  if (options.port !== undefined || options.host !== undefined) {
+    overrides.listeners = `PLAINTEXT://${options.host ?? "127.0.0.1"}:${options.port ?? 9092}`;
+    delete overrides["advertised.listeners"];
+  }
+  if (options.dataDir !== undefined) overrides["log.dirs"] = options.dataDir;
+  return loadBrokerConfig({ embeddedDefaults: EMBEDDED_DEFAULTS, overrides });
+}
+
+/** Where each listener is advertised: its advertised.listeners entry, with the bound port for port 0. */
+function advertisedEndpoints(config: BrokerConfig, bound: readonly BoundListener[]): BrokerRecord["endpoints"] {
+  return bound.map((listener) => {
+    const advertised = config.advertisedListeners.find((candidate) => candidate.name === listener.name);
+    const host = advertised?.host ?? (listener.host === "" ? hostname() : listener.host);
+    const port = advertised === undefined || advertised.port === 0 ? listener.port : advertised.port;
+    return { listenerName: listener.name, host, port, securityProtocol: listener.securityProtocol };
+  });
+}
+
 export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHandle> {
   const logger = options.logger ?? silentLogger();
   const clock = options.clock ?? systemClock;
-  const config = options.config ?? {};
-  const nodeId = Number(config["node.id"] ?? 1);
-  const settings: BrokerSettings = {
-    autoCreateTopicsEnable: (config["auto.create.topics.enable"] ?? "true") === "true",
-    numPartitions: Number(config["num.partitions"] ?? 1),
-    defaultReplicationFactor: Number(config["default.replication.factor"] ?? 1),
-  };
-  const persistence: SnapshotPersistence | null = null;
-  const store = await LocalMetadataStore.open(persistence);
+  const { config, warnings } = resolveConfig(options);
+  for (const warning of warnings) logger.warn({ key: warning.key, origin: warning.origin }, warning.message);
+  const nodeId = config.nodeId;
+  const fs = options.fileSystem ?? (options.storage === "disk" ? new NodeFileSystem() : new MemoryFileSystem());
+  const logDirs = config.logDirs;
+  const clusterId = await ensureMetaProperties(fs, logDirs, nodeId, new Date(clock.nowMs()));
+  const store = await LocalMetadataStore.open(snapshotFile(fs, joinPath(logDirs[0], METADATA_SNAPSHOT_FILE)));
   const image = await ClusterImage.load(store);
-  const topics = new TopicController(store, image, () => settings, () => []);
-  const clusterId = randomUuid();
+  const topics = new TopicController(
+    store,
+    image,
+    () => ({ numPartitions: config.numPartitions, defaultReplicationFactor: config.defaultReplicationFactor }),
+    (configs) => [...validateTopicConfigs(configs, config).values()],
+  );
   const context: BrokerContext = {
     nodeId,
     clusterId,
@@ -60,41 +103,52 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     image,
     topics,
     handlers: handlerRegistry(),
-    settings: () => settings,
-    describeTopicConfigs: (overrides): ConfigDescription[] =>
-      Object.entries(overrides).map(([name, value]) => ({ name, value, readOnly: false, configSource: 1, isSensitive: false })),
+    settings: () => config,
+    describeTopicConfigs: (overrides) =>
+      describeTopicConfigs(config, overrides).map((entry) => ({
+        name: entry.name,
+        value: entry.value,
+        readOnly: entry.readOnly,
+        configSource: entry.source,
+        isSensitive: entry.isSensitive,
+      })),
   };
-  const limits: SocketServerLimits = {
-    socketRequestMaxBytes: 104857600,
-    connectionsMaxIdleMs: 600000,
-    queuedRequestsMax: 500,
-    unsentResponseBytesMax: 64 * 1024 * 1024,
-    maxConnections: 2147483647,
-    maxConnectionsPerIp: 2147483647,
-  };
-  const server = new SocketServer(new RequestDispatcher(context, logger), limits, logger);
-  const specs: ListenerSpec[] = [
-    { name: "PLAINTEXT", host: options.host ?? "127.0.0.1", port: options.port ?? 9092, securityProtocol: "PLAINTEXT" },
-  ];
-  const listeners = await server.start(specs);
-  const registration: BrokerRecord = {
-    nodeId,
-    endpoints: listeners.map((listener) => ({
-      listenerName: listener.name,
-      host: listener.host,
-      port: listener.port,
-      securityProtocol: listener.securityProtocol,
-    })),
-    rack: null,
-  };
+  const server = new SocketServer(
+    new RequestDispatcher(context, logger),
+    {
+      socketRequestMaxBytes: config.socketRequestMaxBytes,
+      connectionsMaxIdleMs: config.connectionsMaxIdleMs,
+      queuedRequestsMax: config.queuedMaxRequests,
+      unsentResponseBytesMax: UNSENT_RESPONSE_BYTES_MAX,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerIp: config.maxConnectionsPerIp,
+    },
+    logger,
+  );
+  const specs: ListenerSpec[] = config.listeners.map((listener) => ({
+    name: listener.name,
+    host: listener.host ?? "",
+    port: listener.port,
+    securityProtocol: listener.securityProtocol,
+  }));
+  let bound: readonly BoundListener[];
+  try {
+    bound = await server.start(specs);
+  } catch (error) {
+    image.close();
+    await store.close();
+    throw error;
+  }
+  const registration: BrokerRecord = { nodeId, endpoints: advertisedEndpoints(config, bound), rack: config.brokerRack };
   await store.commit([{ type: "put", key: brokerKey(nodeId), value: JSON.stringify(registration) }]);
-  logger.info({ nodeId, clusterId, listeners }, "broker started");
+  logger.info({ nodeId, clusterId, listeners: registration.endpoints, logDirs }, "broker started");
+  const advertisedFirst = registration.endpoints[0];
   let closing: Promise<void> | null = null;
   return {
     nodeId,
     clusterId,
-    listeners,
-    bootstrap: `${listeners[0].host}:${listeners[0].port}`,
+    listeners: bound,
+    bootstrap: `${advertisedFirst.host}:${advertisedFirst.port}`,
     close() {
       closing ??= (async () => {
         await server.stop();
@@ -106,3 +160,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     },
   };
 }
+
+/**
+ * Response bytes a client has not read yet, per connection, above which the broker stops reading
+ * that client's requests (Kafka reads nothing more from a connection until its response is sent).
+ * A single larger response (a big fetch) is still written whole; reading resumes once it drains.
+ */
+const UNSENT_RESPONSE_BYTES_MAX = 1024 * 1024;

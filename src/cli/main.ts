@@ -1,0 +1,27 @@
+// Entry point of the `tributary` command line: one sub-command per file.
+
+import { Command, CommanderError } from "commander";
+import { registerStartCommand } from "./start.js";
+import { CliError } from "./cli-error.js";
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command("tributary")
+    .description("Tributary: a Kafka-compatible broker for Node.js")
+    .showHelpAfterError()
+    .exitOverride();
+  registerStartCommand(program);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`tributary: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
+}
