@@ -2,6 +2,7 @@
 // The schema is what the generator read, kept so tests and tools can walk any message
 // (arbitrary values for property tests, field listings) without the JSON spec files.
 
+import { assert } from "../lib/assert.js";
 import type { Reader } from "./primitives/reader.js";
 import type { Writer } from "./primitives/writer.js";
 
@@ -25,6 +26,14 @@ export type PrimitiveType =
   | "records"
   | "uuid";
 
+/**
+ * A field's default, as the schema states it. Read it together with the field's type: a literal
+ * (number, bigint for bigint fields, boolean, string, uuid string, or null), or for arrays,
+ * bytes and structs a marker: "empty-array", "empty-bytes", or "struct" (a struct with every
+ * field at its own default).
+ */
+export type FieldDefault = number | bigint | boolean | string | null | "empty-array" | "empty-bytes" | "struct";
+
 export interface FieldSchema {
   /** camelCase property name. */
   readonly name: string;
@@ -40,6 +49,7 @@ export interface FieldSchema {
   /** Versions in which this field uses the flexible (compact) encoding, when it overrides the message's. */
   readonly flexibleVersions: VersionRange | null;
   readonly struct: StructSchema | null;
+  readonly defaultValue: FieldDefault;
 }
 
 export interface StructSchema {
@@ -70,4 +80,24 @@ export interface MessageCodec<T> {
 
 export function inRange(range: VersionRange, version: number): boolean {
   return version >= range.min && version <= range.max;
+}
+
+/** A field's default value, built from the schema alone (a fresh object or array each call). */
+export function fieldDefault(field: FieldSchema): unknown {
+  const value = field.defaultValue;
+  if (value === null) return null;
+  if (field.isArray) return [];
+  if (field.type === "struct") {
+    assert(field.struct !== null, `struct field ${field.name} has no struct schema`);
+    return structDefault(field.struct);
+  }
+  if (field.type === "bytes" || field.type === "records") return Buffer.alloc(0);
+  return value;
+}
+
+/** A struct with every field at its default: equal to what the generated create() returns. */
+export function structDefault(struct: StructSchema): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  for (const field of struct.fields) value[field.name] = fieldDefault(field);
+  return value;
 }

@@ -31,8 +31,10 @@ export function responseHeaderVersion(apiKey: number, apiVersion: number): numbe
 
 /**
  * Reads a request header. The api key and version come first in every header version, so they
- * are peeked to choose the header version; for an api key or version we do not know, header v1
- * is assumed (its client id is classic in every version), which is enough to answer or close.
+ * are peeked to choose the header version. For an api key we do not know, header v1 is assumed
+ * (its client id is classic in every version), which is enough to answer or close. A version
+ * above the highest we know is read as flexible when the API's flexible range is open-ended
+ * ("N+"), as Kafka does, so a newer client's ApiVersions request still parses.
  */
 export function readRequestHeader(reader: Reader): RequestHeader {
   if (reader.remaining < 4) throw new DecodeError(`request header needs at least 4 bytes, got ${reader.remaining}`);

@@ -48,6 +48,14 @@ function positionalRange(field: FieldModel): VersionRange {
   return { min: field.versions.min, max: field.taggedVersions.min - 1 };
 }
 
+/** The field's default as it appears in the emitted schema (FieldSchema.defaultValue). */
+function defaultLiteral(field: FieldModel): string {
+  const value = field.defaultValue;
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "number") return field.bigint ? `${value}n` : String(value);
+  return JSON.stringify(value);
+}
+
 function isNullableSomewhere(field: FieldModel): boolean {
   return !isEmpty(field.nullableVersions);
 }
@@ -181,11 +189,11 @@ class ModuleEmitter {
   ): void {
     const nullable = condition(field.nullableVersions, context);
     if (!field.isArray) {
-      if (field.type === "struct" && isNullableSomewhere(field)) {
-        this.emit(`${indent}if (r.int8() < 0) {`);
-        if (nullable !== "true") {
-          this.emit(`${indent}  if (!${nullable}) throw new ${this.use("DecodeError")}("${message.name}.${field.name} is not nullable");`);
-        }
+      if (field.type === "struct" && nullable !== "false") {
+        // A nullable struct carries a presence marker, but only in its nullable versions: an int8
+        // (-1 null, 1 present) when positional, an unsigned varint (0 null, 1 present) when tagged.
+        const isNull = forceFlexible ? "r.unsignedVarint() === 0" : "r.int8() < 0";
+        this.emit(`${indent}if (${nullable === "true" ? isNull : `(${nullable}) && ${isNull}`}) {`);
         this.emit(`${indent}  ${target} = null;`);
         this.emit(`${indent}} else {`);
         this.emit(`${indent}  ${target} = ${this.readScalar(field, message, forceFlexible, context)};`);
@@ -334,13 +342,23 @@ class ModuleEmitter {
     const label = `"${message.name}.${field.name}"`;
     if (!field.isArray) {
       if (field.type === "struct" && isNullableSomewhere(field)) {
+        // The presence marker exists only in the nullable versions (see readField).
         const nullable = condition(field.nullableVersions, context);
+        const nonNull = { ...field, nullableVersions: EMPTY };
+        if (nullable === "false") {
+          const value = `${this.use("required")}(${access}, ${label}, v)`;
+          this.emit(`${indent}${this.writeScalar(nonNull, message, value, forceFlexible, context)};`);
+          return;
+        }
+        const marker = (present: boolean): string =>
+          forceFlexible ? `w.unsignedVarint(${present ? 1 : 0})` : `w.int8(${present ? 1 : -1})`;
         this.emit(`${indent}if (${access} === null) {`);
-        if (nullable !== "true") this.emit(`${indent}  ${this.use("required")}(null, ${label}, v);`);
-        this.emit(`${indent}  w.int8(-1);`);
+        if (nullable !== "true") this.emit(`${indent}  if (!(${nullable})) ${this.use("required")}(null, ${label}, v);`);
+        this.emit(`${indent}  ${marker(false)};`);
         this.emit(`${indent}} else {`);
-        this.emit(`${indent}  w.int8(1);`);
-        this.emit(`${indent}  ${this.writeScalar({ ...field, nullableVersions: EMPTY }, message, access, forceFlexible, context)};`);
+        if (nullable === "true") this.emit(`${indent}  ${marker(true)};`);
+        else this.emit(`${indent}  if (${nullable}) ${marker(true)};`);
+        this.emit(`${indent}  ${this.writeScalar(nonNull, message, access, forceFlexible, context)};`);
         this.emit(`${indent}}`);
         return;
       }
@@ -355,7 +373,7 @@ class ModuleEmitter {
     if (isNullableSomewhere(field)) {
       const nullable = condition(field.nullableVersions, context);
       this.emit(`${indent}  if (items === null) {`);
-      if (nullable !== "true") this.emit(`${indent}    ${this.use("required")}(null, ${label}, v);`);
+      if (nullable !== "true") this.emit(`${indent}    if (!(${nullable})) ${this.use("required")}(null, ${label}, v);`);
       this.emit(`${indent}    ${lengthCall("null")};`);
       this.emit(`${indent}  } else {`);
       this.emit(`${indent}    ${lengthCall("items.length")};`);
@@ -444,6 +462,7 @@ class ModuleEmitter {
         `tag: ${field.tag}`,
         `flexibleVersions: ${field.flexibleVersions === null ? "null" : range(field.flexibleVersions)}`,
         `struct: ${field.struct === null ? "null" : this.schemaLiteral(field.struct, indent + "  ")}`,
+        `defaultValue: ${defaultLiteral(field)}`,
       ];
       return `${indent}  { ${parts.join(", ")} },`;
     });

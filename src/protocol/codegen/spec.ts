@@ -2,7 +2,7 @@
 // resolved model: version ranges parsed, common structs inlined, names in camelCase.
 // The files are JSON with // line comments; see ../shared/kafka-protocol/README.md.
 
-import type { FieldSchema, MessageSchema, PrimitiveType, StructSchema, VersionRange } from "../codec.js";
+import type { FieldDefault, FieldSchema, MessageSchema, PrimitiveType, StructSchema, VersionRange } from "../codec.js";
 
 export const EMPTY_RANGE: VersionRange = { min: 0, max: -1 };
 
@@ -53,10 +53,9 @@ const PRIMITIVES = new Set<string>([
 export const BIGINT_FIELDS: ReadonlySet<string> = new Set<string>([]);
 
 /** A field's default value, already parsed; struct defaults are built by the emitted code. */
-export type DefaultValue = number | bigint | boolean | string | null | "empty-array" | "empty-bytes" | "struct";
+export type DefaultValue = FieldDefault;
 
 export interface FieldModel extends FieldSchema {
-  readonly defaultValue: DefaultValue;
   readonly struct: StructModel | null;
 }
 
@@ -121,7 +120,33 @@ function intersect(a: VersionRange, b: VersionRange): VersionRange {
   return min > max ? EMPTY_RANGE : { min, max };
 }
 
-function parseDefault(field: RawField, type: PrimitiveType | "struct", isArray: boolean, nullable: boolean): DefaultValue {
+/** Inclusive bounds of each integer type, so a default that cannot be written is refused here. */
+const INTEGER_BOUNDS: Readonly<Partial<Record<PrimitiveType, readonly [bigint, bigint]>>> = {
+  int8: [-(2n ** 7n), 2n ** 7n - 1n],
+  int16: [-(2n ** 15n), 2n ** 15n - 1n],
+  uint16: [0n, 2n ** 16n - 1n],
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+/** Parses an integer default ("-1", "0x7fffffff", 60000) exactly, as a bigint. */
+function parseIntegerDefault(name: string, raw: string | number | boolean): bigint {
+  const text = String(raw).trim();
+  const negative = text.startsWith("-");
+  const digits = negative ? text.slice(1) : text;
+  if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(digits)) throw new Error(`${name}: bad integer default ${text}`);
+  const magnitude = BigInt(digits);
+  return negative ? -magnitude : magnitude;
+}
+
+function parseDefault(
+  field: RawField,
+  type: PrimitiveType | "struct",
+  isArray: boolean,
+  nullable: boolean,
+  bigint: boolean,
+): DefaultValue {
   const raw = field.default;
   if (isArray) return raw === "null" && nullable ? null : "empty-array";
   if (type === "struct") return raw === "null" && nullable ? null : "struct";
@@ -140,14 +165,22 @@ function parseDefault(field: RawField, type: PrimitiveType | "struct", isArray: 
       return nullable ? null : "empty-bytes";
     case "uuid":
       return "AAAAAAAAAAAAAAAAAAAAAA";
-    case "float64":
-      return raw === undefined ? 0 : Number(raw);
-    default: {
-      if (raw === undefined) return 0;
-      const text = String(raw);
-      const value = text.startsWith("0x") ? Number.parseInt(text.slice(2), 16) : Number(text);
-      if (!Number.isFinite(value)) throw new Error(`${field.name}: bad default ${text}`);
+    case "float64": {
+      const value = raw === undefined ? 0 : Number(raw);
+      if (!Number.isFinite(value)) throw new Error(`${field.name}: bad float64 default ${String(raw)}`);
       return value;
+    }
+    default: {
+      const value = raw === undefined ? 0n : parseIntegerDefault(field.name, raw);
+      const [low, high] = INTEGER_BOUNDS[type] ?? [0n, -1n];
+      if (value < low || value > high) throw new Error(`${field.name}: default ${value} does not fit ${type}`);
+      if (bigint) return value;
+      // A number field holds only safe integers (DESIGN.md "64-bit integers"); a larger default
+      // belongs to a field that needs the bigint override in BIGINT_FIELDS.
+      if (value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new Error(`${field.name}: default ${value} is not a safe integer; type the field as bigint`);
+      }
+      return Number(value);
     }
   }
 }
@@ -209,7 +242,7 @@ class MessageResolver {
       tag,
       flexibleVersions: field.flexibleVersions === undefined ? null : parseVersions(field.flexibleVersions),
       struct,
-      defaultValue: parseDefault(field, type, isArray, nullableSomewhere),
+      defaultValue: parseDefault(field, type, isArray, nullableSomewhere, bigint),
     };
   }
 

@@ -144,12 +144,12 @@ const AlterReplicaLogDirsRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 2 }, flexibleVersions: { min: 2, max: Infinity },
   name: "AlterReplicaLogDirsRequest", fields: [
   { name: "dirs", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "AlterReplicaLogDir", fields: [
-    { name: "path", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "path", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "AlterReplicaLogDirTopic", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -291,14 +291,14 @@ const AlterReplicaLogDirsResponseSchema: MessageSchema = {
   apiKey: 34, kind: "response",
   validVersions: { min: 0, max: 2 }, flexibleVersions: { min: 2, max: Infinity },
   name: "AlterReplicaLogDirsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "results", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "AlterReplicaLogDirTopicResult", fields: [
-    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "AlterReplicaLogDirPartitionResult", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

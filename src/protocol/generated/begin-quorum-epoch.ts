@@ -222,22 +222,22 @@ const BeginQuorumEpochRequestSchema: MessageSchema = {
   apiKey: 53, kind: "request",
   validVersions: { min: 0, max: 1 }, flexibleVersions: { min: 1, max: Infinity },
   name: "BeginQuorumEpochRequest", fields: [
-  { name: "clusterId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: 1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "voterId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "clusterId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: 1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "voterId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicData", fields: [
-    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionData", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "voterDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "voterDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
   { name: "leaderEndpoints", type: "struct", isArray: true, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "LeaderEndpoint", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -469,21 +469,21 @@ const BeginQuorumEpochResponseSchema: MessageSchema = {
   apiKey: 53, kind: "response",
   validVersions: { min: 0, max: 1 }, flexibleVersions: { min: 1, max: Infinity },
   name: "BeginQuorumEpochResponse", fields: [
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicData", fields: [
-    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionData", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
   { name: "nodeEndpoints", type: "struct", isArray: true, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 1, max: 1 }, tag: 0, flexibleVersions: null, struct: { name: "NodeEndpoint", fields: [
-    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

@@ -86,12 +86,12 @@ const BrokerHeartbeatRequestSchema: MessageSchema = {
   apiKey: 63, kind: "request",
   validVersions: { min: 0, max: 1 }, flexibleVersions: { min: 0, max: Infinity },
   name: "BrokerHeartbeatRequest", fields: [
-  { name: "brokerId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "brokerEpoch", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "currentMetadataOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "wantFence", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "wantShutDown", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "offlineLogDirs", type: "uuid", isArray: true, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 1, max: 1 }, tag: 0, flexibleVersions: null, struct: null },
+  { name: "brokerId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "brokerEpoch", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  { name: "currentMetadataOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "wantFence", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+  { name: "wantShutDown", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+  { name: "offlineLogDirs", type: "uuid", isArray: true, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 1, max: 1 }, tag: 0, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
 ]
 };
 
@@ -152,11 +152,11 @@ const BrokerHeartbeatResponseSchema: MessageSchema = {
   apiKey: 63, kind: "response",
   validVersions: { min: 0, max: 1 }, flexibleVersions: { min: 0, max: Infinity },
   name: "BrokerHeartbeatResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "isCaughtUp", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "isFenced", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "shouldShutDown", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "isCaughtUp", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+  { name: "isFenced", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: true },
+  { name: "shouldShutDown", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
 ]
 };
 

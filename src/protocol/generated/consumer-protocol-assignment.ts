@@ -78,10 +78,10 @@ const ConsumerProtocolAssignmentSchema: MessageSchema = {
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 0, max: -1 },
   name: "ConsumerProtocolAssignment", fields: [
   { name: "assignedPartitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicPartition", fields: [
-    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "userData", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
+  { name: "userData", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
 ]
 };
 

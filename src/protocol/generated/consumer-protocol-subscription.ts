@@ -122,14 +122,14 @@ const ConsumerProtocolSubscriptionSchema: MessageSchema = {
   apiKey: null, kind: "data",
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 0, max: -1 },
   name: "ConsumerProtocolSubscription", fields: [
-  { name: "topics", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "userData", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "topics", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  { name: "userData", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
   { name: "ownedPartitions", type: "struct", isArray: true, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicPartition", fields: [
-    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "generationId", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "rackId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 3, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
+  { name: "generationId", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  { name: "rackId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 3, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
 ]
 };
 

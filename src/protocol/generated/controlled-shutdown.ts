@@ -48,8 +48,8 @@ const ControlledShutdownRequestSchema: MessageSchema = {
   apiKey: 7, kind: "request",
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 3, max: Infinity },
   name: "ControlledShutdownRequest", fields: [
-  { name: "brokerId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "brokerEpoch", type: "int64", isArray: false, bigint: false, versions: { min: 2, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "brokerId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "brokerEpoch", type: "int64", isArray: false, bigint: false, versions: { min: 2, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
 ]
 };
 
@@ -146,11 +146,11 @@ const ControlledShutdownResponseSchema: MessageSchema = {
   apiKey: 7, kind: "response",
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 3, max: Infinity },
   name: "ControlledShutdownResponse", fields: [
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "remainingPartitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "RemainingPartition", fields: [
-    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

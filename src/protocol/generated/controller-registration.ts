@@ -151,20 +151,20 @@ const ControllerRegistrationRequestSchema: MessageSchema = {
   apiKey: 70, kind: "request",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ControllerRegistrationRequest", fields: [
-  { name: "controllerId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "incarnationId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "zkMigrationReady", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "controllerId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "incarnationId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+  { name: "zkMigrationReady", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
   { name: "listeners", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "Listener", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "securityProtocol", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "securityProtocol", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
   { name: "features", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "Feature", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "minSupportedVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "maxSupportedVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "minSupportedVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "maxSupportedVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -219,9 +219,9 @@ const ControllerRegistrationResponseSchema: MessageSchema = {
   apiKey: 70, kind: "response",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ControllerRegistrationResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
 ]
 };
 

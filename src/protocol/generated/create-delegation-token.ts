@@ -105,13 +105,13 @@ const CreateDelegationTokenRequestSchema: MessageSchema = {
   apiKey: 38, kind: "request",
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 2, max: Infinity },
   name: "CreateDelegationTokenRequest", fields: [
-  { name: "ownerPrincipalType", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 3, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "ownerPrincipalName", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 3, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "ownerPrincipalType", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 3, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "ownerPrincipalName", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 3, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
   { name: "renewers", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "CreatableRenewers", fields: [
-    { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "maxLifetimeMs", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  ] }, defaultValue: "empty-array" },
+  { name: "maxLifetimeMs", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
 ]
 };
 
@@ -200,17 +200,17 @@ const CreateDelegationTokenResponseSchema: MessageSchema = {
   apiKey: 38, kind: "response",
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 2, max: Infinity },
   name: "CreateDelegationTokenResponse", fields: [
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "tokenRequesterPrincipalType", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "tokenRequesterPrincipalName", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "issueTimestampMs", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "expiryTimestampMs", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "maxTimestampMs", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "tokenId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "hmac", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "tokenRequesterPrincipalType", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "tokenRequesterPrincipalName", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "issueTimestampMs", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "expiryTimestampMs", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "maxTimestampMs", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "tokenId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "hmac", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
 ]
 };
 

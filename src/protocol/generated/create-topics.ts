@@ -209,20 +209,20 @@ const CreateTopicsRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 7 }, flexibleVersions: { min: 5, max: Infinity },
   name: "CreateTopicsRequest", fields: [
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "CreatableTopic", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "numPartitions", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "replicationFactor", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "numPartitions", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "replicationFactor", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
     { name: "assignments", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "CreatableReplicaAssignment", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "brokerIds", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "brokerIds", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
     { name: "configs", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "CreatableTopicConfig", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "value", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
-  { name: "timeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "validateOnly", type: "bool", isArray: false, bigint: false, versions: { min: 1, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "value", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
+  { name: "timeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 60000 },
+  { name: "validateOnly", type: "bool", isArray: false, bigint: false, versions: { min: 1, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
 ]
 };
 
@@ -469,23 +469,23 @@ const CreateTopicsResponseSchema: MessageSchema = {
   apiKey: 19, kind: "response",
   validVersions: { min: 0, max: 7 }, flexibleVersions: { min: 5, max: Infinity },
   name: "CreateTopicsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "CreatableTopicResult", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 7, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 7 }, nullableVersions: { min: 1, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "topicConfigErrorCode", type: "int16", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 5, max: 7 }, tag: 0, flexibleVersions: null, struct: null },
-    { name: "numPartitions", type: "int32", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "replicationFactor", type: "int16", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 7, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 7 }, nullableVersions: { min: 1, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "topicConfigErrorCode", type: "int16", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 5, max: 7 }, tag: 0, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "numPartitions", type: "int32", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+    { name: "replicationFactor", type: "int16", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
     { name: "configs", type: "struct", isArray: true, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 5, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "CreatableTopicConfigs", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "value", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 5, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "readOnly", type: "bool", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "configSource", type: "int8", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "isSensitive", type: "bool", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "value", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 5, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "readOnly", type: "bool", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+      { name: "configSource", type: "int8", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      { name: "isSensitive", type: "bool", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

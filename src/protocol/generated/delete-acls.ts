@@ -106,14 +106,14 @@ const DeleteAclsRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 2, max: Infinity },
   name: "DeleteAclsRequest", fields: [
   { name: "filters", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DeleteAclsFilter", fields: [
-    { name: "resourceTypeFilter", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "resourceNameFilter", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "patternTypeFilter", type: "int8", isArray: false, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "principalFilter", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "hostFilter", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "operation", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "permissionType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "resourceTypeFilter", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "resourceNameFilter", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "patternTypeFilter", type: "int8", isArray: false, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 3 },
+    { name: "principalFilter", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "hostFilter", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "operation", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "permissionType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -284,22 +284,22 @@ const DeleteAclsResponseSchema: MessageSchema = {
   apiKey: 31, kind: "response",
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 2, max: Infinity },
   name: "DeleteAclsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "filterResults", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DeleteAclsFilterResult", fields: [
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "matchingAcls", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DeleteAclsMatchingAcl", fields: [
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "resourceType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "resourceName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "patternType", type: "int8", isArray: false, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "principal", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "operation", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "permissionType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "resourceType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "resourceName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "patternType", type: "int8", isArray: false, bigint: false, versions: { min: 1, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 3 },
+      { name: "principal", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "operation", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "permissionType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

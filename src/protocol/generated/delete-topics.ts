@@ -124,11 +124,11 @@ const DeleteTopicsRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 6 }, flexibleVersions: { min: 4, max: Infinity },
   name: "DeleteTopicsRequest", fields: [
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 6, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DeleteTopicState", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 6, max: 6 }, nullableVersions: { min: 6, max: 6 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 6, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "topicNames", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "timeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 6, max: 6 }, nullableVersions: { min: 6, max: 6 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 6, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+  ] }, defaultValue: "empty-array" },
+  { name: "topicNames", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  { name: "timeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
 ]
 };
 
@@ -246,13 +246,13 @@ const DeleteTopicsResponseSchema: MessageSchema = {
   apiKey: 20, kind: "response",
   validVersions: { min: 0, max: 6 }, flexibleVersions: { min: 4, max: Infinity },
   name: "DeleteTopicsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "responses", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DeletableTopicResult", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 6 }, nullableVersions: { min: 6, max: 6 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 6, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 6 }, nullableVersions: { min: 5, max: 6 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 6 }, nullableVersions: { min: 6, max: 6 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 6, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 6 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 6 }, nullableVersions: { min: 5, max: 6 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

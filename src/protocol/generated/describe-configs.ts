@@ -123,12 +123,12 @@ const DescribeConfigsRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 4 }, flexibleVersions: { min: 4, max: Infinity },
   name: "DescribeConfigsRequest", fields: [
   { name: "resources", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribeConfigsResource", fields: [
-    { name: "resourceType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "resourceName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "configurationKeys", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "includeSynonyms", type: "bool", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "includeDocumentation", type: "bool", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "resourceType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "resourceName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "configurationKeys", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
+  { name: "includeSynonyms", type: "bool", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+  { name: "includeDocumentation", type: "bool", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
 ]
 };
 
@@ -387,28 +387,28 @@ const DescribeConfigsResponseSchema: MessageSchema = {
   apiKey: 32, kind: "response",
   validVersions: { min: 0, max: 4 }, flexibleVersions: { min: 4, max: Infinity },
   name: "DescribeConfigsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "results", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribeConfigsResult", fields: [
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "resourceType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "resourceName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "resourceType", type: "int8", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "resourceName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "configs", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribeConfigsResourceResult", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "value", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "readOnly", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "isDefault", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "configSource", type: "int8", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "isSensitive", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "value", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "readOnly", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+      { name: "isDefault", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+      { name: "configSource", type: "int8", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      { name: "isSensitive", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
       { name: "synonyms", type: "struct", isArray: true, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribeConfigsSynonym", fields: [
-        { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "value", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 1, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "source", type: "int8", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      ] } },
-      { name: "configType", type: "int8", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "documentation", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 3, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+        { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+        { name: "value", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 1, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+        { name: "source", type: "int8", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      ] }, defaultValue: "empty-array" },
+      { name: "configType", type: "int8", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "documentation", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 3, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

@@ -92,9 +92,9 @@ const DescribeDelegationTokenRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 2, max: Infinity },
   name: "DescribeDelegationTokenRequest", fields: [
   { name: "owners", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: 3 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribeDelegationTokenOwner", fields: [
-    { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -273,23 +273,23 @@ const DescribeDelegationTokenResponseSchema: MessageSchema = {
   apiKey: 41, kind: "response",
   validVersions: { min: 0, max: 3 }, flexibleVersions: { min: 2, max: Infinity },
   name: "DescribeDelegationTokenResponse", fields: [
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "tokens", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribedDelegationToken", fields: [
-    { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "tokenRequesterPrincipalType", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "tokenRequesterPrincipalName", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "issueTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "expiryTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "maxTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "tokenId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "hmac", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "tokenRequesterPrincipalType", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "tokenRequesterPrincipalName", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "issueTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "expiryTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "maxTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "tokenId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "hmac", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
     { name: "renewers", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribedDelegationTokenRenewer", fields: [
-      { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "principalType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "principalName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 3 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
 ]
 };
 

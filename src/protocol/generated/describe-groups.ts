@@ -62,8 +62,8 @@ const DescribeGroupsRequestSchema: MessageSchema = {
   apiKey: 15, kind: "request",
   validVersions: { min: 0, max: 5 }, flexibleVersions: { min: 5, max: Infinity },
   name: "DescribeGroupsRequest", fields: [
-  { name: "groups", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "includeAuthorizedOperations", type: "bool", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "groups", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  { name: "includeAuthorizedOperations", type: "bool", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
 ]
 };
 
@@ -247,23 +247,23 @@ const DescribeGroupsResponseSchema: MessageSchema = {
   apiKey: 15, kind: "response",
   validVersions: { min: 0, max: 5 }, flexibleVersions: { min: 5, max: Infinity },
   name: "DescribeGroupsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "groups", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribedGroup", fields: [
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "groupState", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "protocolType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "protocolData", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "groupState", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "protocolType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "protocolData", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "members", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribedGroupMember", fields: [
-      { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 4, max: 5 }, nullableVersions: { min: 4, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "clientId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "clientHost", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "memberMetadata", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "memberAssignment", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-    { name: "authorizedOperations", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+      { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 4, max: 5 }, nullableVersions: { min: 4, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+      { name: "clientId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "clientHost", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "memberMetadata", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
+      { name: "memberAssignment", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
+    ] }, defaultValue: "empty-array" },
+    { name: "authorizedOperations", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -2147483648 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

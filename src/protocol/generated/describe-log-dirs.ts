@@ -104,9 +104,9 @@ const DescribeLogDirsRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 4 }, flexibleVersions: { min: 2, max: Infinity },
   name: "DescribeLogDirsRequest", fields: [
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribableLogDirTopic", fields: [
-    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -326,23 +326,23 @@ const DescribeLogDirsResponseSchema: MessageSchema = {
   apiKey: 35, kind: "response",
   validVersions: { min: 0, max: 4 }, flexibleVersions: { min: 2, max: Infinity },
   name: "DescribeLogDirsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "results", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribeLogDirsResult", fields: [
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "logDir", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "logDir", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribeLogDirsTopic", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
       { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "DescribeLogDirsPartition", fields: [
-        { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "partitionSize", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "offsetLag", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "isFutureKey", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      ] } },
-    ] } },
-    { name: "totalBytes", type: "int64", isArray: false, bigint: false, versions: { min: 4, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "usableBytes", type: "int64", isArray: false, bigint: false, versions: { min: 4, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+        { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "partitionSize", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "offsetLag", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "isFutureKey", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+      ] }, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
+    { name: "totalBytes", type: "int64", isArray: false, bigint: false, versions: { min: 4, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+    { name: "usableBytes", type: "int64", isArray: false, bigint: false, versions: { min: 4, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

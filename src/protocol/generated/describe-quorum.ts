@@ -128,11 +128,11 @@ const DescribeQuorumRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 2 }, flexibleVersions: { min: 0, max: Infinity },
   name: "DescribeQuorumRequest", fields: [
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicData", fields: [
-    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionData", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -511,41 +511,41 @@ const DescribeQuorumResponseSchema: MessageSchema = {
   apiKey: 55, kind: "response",
   validVersions: { min: 0, max: 2 }, flexibleVersions: { min: 0, max: Infinity },
   name: "DescribeQuorumResponse", fields: [
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 2, max: 2 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 2, max: 2 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicData", fields: [
-    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionData", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 2, max: 2 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "highWatermark", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 2, max: 2 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "highWatermark", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
       { name: "currentVoters", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "ReplicaState", fields: [
-        { name: "replicaId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "replicaDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "logEndOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "lastFetchTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "lastCaughtUpTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      ] } },
+        { name: "replicaId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "replicaDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+        { name: "logEndOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "lastFetchTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+        { name: "lastCaughtUpTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      ] }, defaultValue: "empty-array" },
       { name: "observers", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "ReplicaState", fields: [
-        { name: "replicaId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "replicaDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "logEndOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "lastFetchTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "lastCaughtUpTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      ] } },
-    ] } },
-  ] } },
+        { name: "replicaId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "replicaDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+        { name: "logEndOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "lastFetchTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+        { name: "lastCaughtUpTimestamp", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      ] }, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
   { name: "nodes", type: "struct", isArray: true, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "Node", fields: [
-    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
     { name: "listeners", type: "struct", isArray: true, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "Listener", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 2, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

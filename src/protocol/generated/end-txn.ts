@@ -48,10 +48,10 @@ const EndTxnRequestSchema: MessageSchema = {
   apiKey: 26, kind: "request",
   validVersions: { min: 0, max: 5 }, flexibleVersions: { min: 3, max: Infinity },
   name: "EndTxnRequest", fields: [
-  { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "committed", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "committed", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
 ]
 };
 
@@ -119,10 +119,10 @@ const EndTxnResponseSchema: MessageSchema = {
   apiKey: 26, kind: "response",
   validVersions: { min: 0, max: 5 }, flexibleVersions: { min: 3, max: Infinity },
   name: "EndTxnResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 5, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 5, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 5, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 5, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
 ]
 };
 

@@ -46,9 +46,9 @@ const EnvelopeRequestSchema: MessageSchema = {
   apiKey: 58, kind: "request",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "EnvelopeRequest", fields: [
-  { name: "requestData", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "requestPrincipal", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "clientHostAddress", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "requestData", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
+  { name: "requestPrincipal", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
+  { name: "clientHostAddress", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
 ]
 };
 
@@ -100,8 +100,8 @@ const EnvelopeResponseSchema: MessageSchema = {
   apiKey: 58, kind: "response",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "EnvelopeResponse", fields: [
-  { name: "responseData", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "responseData", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
 ]
 };
 

@@ -58,10 +58,10 @@ const InitProducerIdRequestSchema: MessageSchema = {
   apiKey: 22, kind: "request",
   validVersions: { min: 0, max: 5 }, flexibleVersions: { min: 2, max: Infinity },
   name: "InitProducerIdRequest", fields: [
-  { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "transactionTimeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "transactionTimeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
 ]
 };
 
@@ -119,10 +119,10 @@ const InitProducerIdResponseSchema: MessageSchema = {
   apiKey: 22, kind: "response",
   validVersions: { min: 0, max: 5 }, flexibleVersions: { min: 2, max: Infinity },
   name: "InitProducerIdResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
 ]
 };
 

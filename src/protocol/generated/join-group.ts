@@ -122,17 +122,17 @@ const JoinGroupRequestSchema: MessageSchema = {
   apiKey: 11, kind: "request",
   validVersions: { min: 0, max: 9 }, flexibleVersions: { min: 6, max: Infinity },
   name: "JoinGroupRequest", fields: [
-  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "sessionTimeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "rebalanceTimeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 9 }, nullableVersions: { min: 5, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "protocolType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "sessionTimeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "rebalanceTimeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 9 }, nullableVersions: { min: 5, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "protocolType", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
   { name: "protocols", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "JoinGroupRequestProtocol", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "metadata", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "reason", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 8, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "metadata", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
+  ] }, defaultValue: "empty-array" },
+  { name: "reason", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 8, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
 ]
 };
 
@@ -273,19 +273,19 @@ const JoinGroupResponseSchema: MessageSchema = {
   apiKey: 11, kind: "response",
   validVersions: { min: 0, max: 9 }, flexibleVersions: { min: 6, max: Infinity },
   name: "JoinGroupResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "generationId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "protocolType", type: "string", isArray: false, bigint: false, versions: { min: 7, max: 9 }, nullableVersions: { min: 7, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "protocolName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 7, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "leader", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "skipAssignment", type: "bool", isArray: false, bigint: false, versions: { min: 9, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "generationId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  { name: "protocolType", type: "string", isArray: false, bigint: false, versions: { min: 7, max: 9 }, nullableVersions: { min: 7, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "protocolName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 7, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "leader", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "skipAssignment", type: "bool", isArray: false, bigint: false, versions: { min: 9, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
   { name: "members", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "JoinGroupResponseMember", fields: [
-    { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 9 }, nullableVersions: { min: 5, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "metadata", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 9 }, nullableVersions: { min: 5, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+    { name: "metadata", type: "bytes", isArray: false, bigint: false, versions: { min: 0, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-bytes" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

@@ -118,13 +118,13 @@ const LeaveGroupRequestSchema: MessageSchema = {
   apiKey: 13, kind: "request",
   validVersions: { min: 0, max: 5 }, flexibleVersions: { min: 4, max: Infinity },
   name: "LeaveGroupRequest", fields: [
-  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
   { name: "members", type: "struct", isArray: true, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "MemberIdentity", fields: [
-    { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 3, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "reason", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 5 }, nullableVersions: { min: 5, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 3, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+    { name: "reason", type: "string", isArray: false, bigint: false, versions: { min: 5, max: 5 }, nullableVersions: { min: 5, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -251,13 +251,13 @@ const LeaveGroupResponseSchema: MessageSchema = {
   apiKey: 13, kind: "response",
   validVersions: { min: 0, max: 5 }, flexibleVersions: { min: 4, max: Infinity },
   name: "LeaveGroupResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "members", type: "struct", isArray: true, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "MemberResponse", fields: [
-    { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 3, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 3, max: 5 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 3, max: 5 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

@@ -106,11 +106,11 @@ const ListPartitionReassignmentsRequestSchema: MessageSchema = {
   apiKey: 46, kind: "request",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ListPartitionReassignmentsRequest", fields: [
-  { name: "timeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "timeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 60000 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "ListPartitionReassignmentsTopics", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "partitionIndexes", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "partitionIndexes", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  ] }, defaultValue: null },
 ]
 };
 
@@ -303,18 +303,18 @@ const ListPartitionReassignmentsResponseSchema: MessageSchema = {
   apiKey: 46, kind: "response",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ListPartitionReassignmentsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OngoingTopicReassignment", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OngoingPartitionReassignment", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "replicas", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "addingReplicas", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "removingReplicas", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "replicas", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+      { name: "addingReplicas", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+      { name: "removingReplicas", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

@@ -77,9 +77,9 @@ const ListTransactionsRequestSchema: MessageSchema = {
   apiKey: 66, kind: "request",
   validVersions: { min: 0, max: 1 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ListTransactionsRequest", fields: [
-  { name: "stateFilters", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerIdFilters", type: "int64", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "durationFilter", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "stateFilters", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  { name: "producerIdFilters", type: "int64", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  { name: "durationFilter", type: "int64", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
 ]
 };
 
@@ -198,14 +198,14 @@ const ListTransactionsResponseSchema: MessageSchema = {
   apiKey: 66, kind: "response",
   validVersions: { min: 0, max: 1 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ListTransactionsResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "unknownStateFilters", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "unknownStateFilters", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
   { name: "transactionStates", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TransactionState", fields: [
-    { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "transactionState", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "transactionState", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

@@ -97,7 +97,7 @@ function writeMetadataRequest(w: Writer, v: number, m: MetadataRequest): void {
   {
     const items = m.topics;
     if (items === null) {
-      required(null, "MetadataRequest.topics", v);
+      if (!(v >= 1)) required(null, "MetadataRequest.topics", v);
       (v >= 9 ? w.compactArrayLength(null) : w.arrayLength(null));
     } else {
       (v >= 9 ? w.compactArrayLength(items.length) : w.arrayLength(items.length));
@@ -123,12 +123,12 @@ const MetadataRequestSchema: MessageSchema = {
   validVersions: { min: 0, max: 12 }, flexibleVersions: { min: 9, max: Infinity },
   name: "MetadataRequest", fields: [
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 1, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "MetadataRequestTopic", fields: [
-    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 10, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 10, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "allowAutoTopicCreation", type: "bool", isArray: false, bigint: false, versions: { min: 4, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "includeClusterAuthorizedOperations", type: "bool", isArray: false, bigint: false, versions: { min: 8, max: 10 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "includeTopicAuthorizedOperations", type: "bool", isArray: false, bigint: false, versions: { min: 8, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 10, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 10, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  ] }, defaultValue: "empty-array" },
+  { name: "allowAutoTopicCreation", type: "bool", isArray: false, bigint: false, versions: { min: 4, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: true },
+  { name: "includeClusterAuthorizedOperations", type: "bool", isArray: false, bigint: false, versions: { min: 8, max: 10 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+  { name: "includeTopicAuthorizedOperations", type: "bool", isArray: false, bigint: false, versions: { min: 8, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
 ]
 };
 
@@ -448,32 +448,32 @@ const MetadataResponseSchema: MessageSchema = {
   apiKey: 3, kind: "response",
   validVersions: { min: 0, max: 12 }, flexibleVersions: { min: 9, max: Infinity },
   name: "MetadataResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "brokers", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "MetadataResponseBroker", fields: [
-    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "port", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "rack", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 12 }, nullableVersions: { min: 1, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "clusterId", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 12 }, nullableVersions: { min: 2, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "controllerId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "port", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "rack", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 12 }, nullableVersions: { min: 1, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  ] }, defaultValue: "empty-array" },
+  { name: "clusterId", type: "string", isArray: false, bigint: false, versions: { min: 2, max: 12 }, nullableVersions: { min: 2, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "controllerId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "MetadataResponseTopic", fields: [
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 12, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 10, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "isInternal", type: "bool", isArray: false, bigint: false, versions: { min: 1, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 12, max: 12 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 10, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+    { name: "isInternal", type: "bool", isArray: false, bigint: false, versions: { min: 1, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "MetadataResponsePartition", fields: [
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 7, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "replicaNodes", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "isrNodes", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "offlineReplicas", type: "int32", isArray: true, bigint: false, versions: { min: 5, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-    { name: "topicAuthorizedOperations", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
-  { name: "clusterAuthorizedOperations", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 10 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 7, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      { name: "replicaNodes", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+      { name: "isrNodes", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+      { name: "offlineReplicas", type: "int32", isArray: true, bigint: false, versions: { min: 5, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
+    { name: "topicAuthorizedOperations", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 12 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -2147483648 },
+  ] }, defaultValue: "empty-array" },
+  { name: "clusterAuthorizedOperations", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 10 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -2147483648 },
 ]
 };
 

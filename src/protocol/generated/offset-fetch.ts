@@ -257,7 +257,7 @@ function writeOffsetFetchRequest(w: Writer, v: number, m: OffsetFetchRequest): v
     {
       const items = m.topics;
       if (items === null) {
-        required(null, "OffsetFetchRequest.topics", v);
+        if (!(v >= 2)) required(null, "OffsetFetchRequest.topics", v);
         (v >= 6 ? w.compactArrayLength(null) : w.arrayLength(null));
       } else {
         (v >= 6 ? w.compactArrayLength(items.length) : w.arrayLength(items.length));
@@ -284,21 +284,21 @@ const OffsetFetchRequestSchema: MessageSchema = {
   apiKey: 9, kind: "request",
   validVersions: { min: 0, max: 9 }, flexibleVersions: { min: 6, max: Infinity },
   name: "OffsetFetchRequest", fields: [
-  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 2, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetFetchRequestTopic", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "partitionIndexes", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "partitionIndexes", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
   { name: "groups", type: "struct", isArray: true, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetFetchRequestGroup", fields: [
-    { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 9, max: 9 }, nullableVersions: { min: 9, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "memberEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 9, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 9, max: 9 }, nullableVersions: { min: 9, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+    { name: "memberEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 9, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
     { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 8, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetFetchRequestTopics", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "partitionIndexes", type: "int32", isArray: true, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
-  { name: "requireStable", type: "bool", isArray: false, bigint: false, versions: { min: 7, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "partitionIndexes", type: "int32", isArray: true, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
+  { name: "requireStable", type: "bool", isArray: false, bigint: false, versions: { min: 7, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
 ]
 };
 
@@ -702,32 +702,32 @@ const OffsetFetchResponseSchema: MessageSchema = {
   apiKey: 9, kind: "response",
   validVersions: { min: 0, max: 9 }, flexibleVersions: { min: 6, max: Infinity },
   name: "OffsetFetchResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetFetchResponseTopic", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetFetchResponsePartition", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "committedOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "committedLeaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "metadata", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 2, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "committedOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "committedLeaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 5, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      { name: "metadata", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: 7 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 2, max: 7 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "groups", type: "struct", isArray: true, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetFetchResponseGroup", fields: [
-    { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetFetchResponseTopics", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
       { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetFetchResponsePartitions", fields: [
-        { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "committedOffset", type: "int64", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "committedLeaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "metadata", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 8, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      ] } },
-    ] } },
-    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+        { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "committedOffset", type: "int64", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "committedLeaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+        { name: "metadata", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 8, max: 9 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+        { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      ] }, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
+    { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 8, max: 9 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

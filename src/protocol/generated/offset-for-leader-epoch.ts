@@ -146,15 +146,15 @@ const OffsetForLeaderEpochRequestSchema: MessageSchema = {
   apiKey: 23, kind: "request",
   validVersions: { min: 0, max: 4 }, flexibleVersions: { min: 4, max: Infinity },
   name: "OffsetForLeaderEpochRequest", fields: [
-  { name: "replicaId", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "replicaId", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -2 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetForLeaderTopic", fields: [
-    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetForLeaderPartition", fields: [
-      { name: "partition", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "currentLeaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partition", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "currentLeaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -312,16 +312,16 @@ const OffsetForLeaderEpochResponseSchema: MessageSchema = {
   apiKey: 23, kind: "response",
   validVersions: { min: 0, max: 4 }, flexibleVersions: { min: 4, max: Infinity },
   name: "OffsetForLeaderEpochResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "OffsetForLeaderTopicResult", fields: [
-    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topic", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "EpochEndOffset", fields: [
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "partition", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "endOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "partition", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      { name: "endOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

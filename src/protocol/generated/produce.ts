@@ -146,16 +146,16 @@ const ProduceRequestSchema: MessageSchema = {
   apiKey: 0, kind: "request",
   validVersions: { min: 0, max: 11 }, flexibleVersions: { min: 9, max: Infinity },
   name: "ProduceRequest", fields: [
-  { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 11 }, nullableVersions: { min: 3, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "acks", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "timeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 11 }, nullableVersions: { min: 3, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "acks", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "timeoutMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "topicData", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicProduceData", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitionData", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionProduceData", fields: [
-      { name: "index", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "records", type: "records", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "index", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "records", type: "records", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -548,31 +548,31 @@ const ProduceResponseSchema: MessageSchema = {
   validVersions: { min: 0, max: 11 }, flexibleVersions: { min: 9, max: Infinity },
   name: "ProduceResponse", fields: [
   { name: "responses", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicProduceResponse", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitionResponses", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionProduceResponse", fields: [
-      { name: "index", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "baseOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "logAppendTimeMs", type: "int64", isArray: false, bigint: false, versions: { min: 2, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "logStartOffset", type: "int64", isArray: false, bigint: false, versions: { min: 5, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+      { name: "index", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "baseOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "logAppendTimeMs", type: "int64", isArray: false, bigint: false, versions: { min: 2, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      { name: "logStartOffset", type: "int64", isArray: false, bigint: false, versions: { min: 5, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
       { name: "recordErrors", type: "struct", isArray: true, bigint: false, versions: { min: 8, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "BatchIndexAndErrorMessage", fields: [
-        { name: "batchIndex", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "batchIndexErrorMessage", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 11 }, nullableVersions: { min: 8, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      ] } },
-      { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 11 }, nullableVersions: { min: 8, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+        { name: "batchIndex", type: "int32", isArray: false, bigint: false, versions: { min: 8, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+        { name: "batchIndexErrorMessage", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 11 }, nullableVersions: { min: 8, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+      ] }, defaultValue: "empty-array" },
+      { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 8, max: 11 }, nullableVersions: { min: 8, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
       { name: "currentLeader", type: "struct", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 10, max: 11 }, tag: 0, flexibleVersions: null, struct: { name: "LeaderIdAndEpoch", fields: [
-        { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-        { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      ] } },
-    ] } },
-  ] } },
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+        { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+        { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      ] }, defaultValue: "struct" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "nodeEndpoints", type: "struct", isArray: true, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 10, max: 11 }, tag: 0, flexibleVersions: null, struct: { name: "NodeEndpoint", fields: [
-    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "port", type: "int32", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "rack", type: "string", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 10, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "port", type: "int32", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "rack", type: "string", isArray: false, bigint: false, versions: { min: 10, max: 11 }, nullableVersions: { min: 10, max: 11 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

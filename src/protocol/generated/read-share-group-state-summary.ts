@@ -133,14 +133,14 @@ const ReadShareGroupStateSummaryRequestSchema: MessageSchema = {
   apiKey: 87, kind: "request",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ReadShareGroupStateSummaryRequest", fields: [
-  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "ReadStateSummaryData", fields: [
-    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionData", fields: [
-      { name: "partition", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partition", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -289,15 +289,15 @@ const ReadShareGroupStateSummaryResponseSchema: MessageSchema = {
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ReadShareGroupStateSummaryResponse", fields: [
   { name: "results", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "ReadStateSummaryResult", fields: [
-    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionResult", fields: [
-      { name: "partition", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "stateEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "startOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partition", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+      { name: "stateEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "startOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

@@ -53,10 +53,10 @@ const RequestHeaderSchema: MessageSchema = {
   apiKey: null, kind: "header",
   validVersions: { min: 0, max: 2 }, flexibleVersions: { min: 2, max: Infinity },
   name: "RequestHeader", fields: [
-  { name: "requestApiKey", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "requestApiVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "correlationId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "clientId", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 1, max: 2 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: { min: 0, max: -1 }, struct: null },
+  { name: "requestApiKey", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "requestApiVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "correlationId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 2 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "clientId", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 2 }, nullableVersions: { min: 1, max: 2 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: { min: 0, max: -1 }, struct: null, defaultValue: "" },
 ]
 };
 

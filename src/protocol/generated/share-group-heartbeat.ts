@@ -70,11 +70,11 @@ const ShareGroupHeartbeatRequestSchema: MessageSchema = {
   apiKey: 76, kind: "request",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ShareGroupHeartbeatRequest", fields: [
-  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "memberEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "rackId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "subscribedTopicNames", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "memberEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "rackId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "subscribedTopicNames", type: "string", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
 ]
 };
 
@@ -238,18 +238,18 @@ const ShareGroupHeartbeatResponseSchema: MessageSchema = {
   apiKey: 76, kind: "response",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "ShareGroupHeartbeatResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "memberEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "heartbeatIntervalMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "errorMessage", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "memberEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "heartbeatIntervalMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "assignment", type: "struct", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: 0 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "Assignment", fields: [
     { name: "topicPartitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicPartitions", fields: [
-      { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "topicId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+      { name: "partitions", type: "int32", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "empty-array" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: null },
 ]
 };
 

@@ -177,22 +177,22 @@ const TxnOffsetCommitRequestSchema: MessageSchema = {
   apiKey: 28, kind: "request",
   validVersions: { min: 0, max: 4 }, flexibleVersions: { min: 3, max: Infinity },
   name: "TxnOffsetCommitRequest", fields: [
-  { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "generationId", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 3, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "transactionalId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "groupId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "producerId", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "producerEpoch", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  { name: "generationId", type: "int32", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+  { name: "memberId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+  { name: "groupInstanceId", type: "string", isArray: false, bigint: false, versions: { min: 3, max: 4 }, nullableVersions: { min: 3, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TxnOffsetCommitRequestTopic", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TxnOffsetCommitRequestPartition", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "committedOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "committedLeaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "committedMetadata", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "committedOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "committedLeaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 2, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
+      { name: "committedMetadata", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: 4 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -334,14 +334,14 @@ const TxnOffsetCommitResponseSchema: MessageSchema = {
   apiKey: 28, kind: "response",
   validVersions: { min: 0, max: 4 }, flexibleVersions: { min: 3, max: Infinity },
   name: "TxnOffsetCommitResponse", fields: [
-  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "throttleTimeMs", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TxnOffsetCommitResponseTopic", fields: [
-    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TxnOffsetCommitResponsePartition", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 4 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

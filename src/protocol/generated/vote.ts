@@ -166,20 +166,20 @@ const VoteRequestSchema: MessageSchema = {
   apiKey: 52, kind: "request",
   validVersions: { min: 0, max: 1 }, flexibleVersions: { min: 0, max: Infinity },
   name: "VoteRequest", fields: [
-  { name: "clusterId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: 1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  { name: "voterId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "clusterId", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: 1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: null },
+  { name: "voterId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: -1 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicData", fields: [
-    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionData", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "candidateEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "candidateId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "candidateDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "voterDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "lastOffsetEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "lastOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "candidateEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "candidateId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "candidateDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+      { name: "voterDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
+      { name: "lastOffsetEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "lastOffset", type: "int64", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 
@@ -414,22 +414,22 @@ const VoteResponseSchema: MessageSchema = {
   apiKey: 52, kind: "response",
   validVersions: { min: 0, max: 1 }, flexibleVersions: { min: 0, max: Infinity },
   name: "VoteResponse", fields: [
-  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "topics", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "TopicData", fields: [
-    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "topicName", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
     { name: "partitions", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "PartitionData", fields: [
-      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "voteGranted", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "partitionIndex", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "errorCode", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "leaderEpoch", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "voteGranted", type: "bool", isArray: false, bigint: false, versions: { min: 0, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: false },
+    ] }, defaultValue: "empty-array" },
+  ] }, defaultValue: "empty-array" },
   { name: "nodeEndpoints", type: "struct", isArray: true, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 1, max: 1 }, tag: 0, flexibleVersions: null, struct: { name: "NodeEndpoint", fields: [
-    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-  ] } },
+    { name: "nodeId", type: "int32", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+    { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 1, max: 1 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

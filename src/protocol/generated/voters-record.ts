@@ -174,20 +174,20 @@ const VotersRecordSchema: MessageSchema = {
   apiKey: null, kind: "data",
   validVersions: { min: 0, max: 0 }, flexibleVersions: { min: 0, max: Infinity },
   name: "VotersRecord", fields: [
-  { name: "version", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+  { name: "version", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
   { name: "voters", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "Voter", fields: [
-    { name: "voterId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    { name: "voterDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
+    { name: "voterId", type: "int32", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    { name: "voterDirectoryId", type: "uuid", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "AAAAAAAAAAAAAAAAAAAAAA" },
     { name: "endpoints", type: "struct", isArray: true, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "Endpoint", fields: [
-      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
+      { name: "name", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "host", type: "string", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: "" },
+      { name: "port", type: "uint16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "empty-array" },
     { name: "kRaftVersionFeature", type: "struct", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: { name: "KRaftVersionFeature", fields: [
-      { name: "minSupportedVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-      { name: "maxSupportedVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null },
-    ] } },
-  ] } },
+      { name: "minSupportedVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+      { name: "maxSupportedVersion", type: "int16", isArray: false, bigint: false, versions: { min: 0, max: 0 }, nullableVersions: { min: 0, max: -1 }, taggedVersions: { min: 0, max: -1 }, tag: null, flexibleVersions: null, struct: null, defaultValue: 0 },
+    ] }, defaultValue: "struct" },
+  ] }, defaultValue: "empty-array" },
 ]
 };
 

@@ -5,8 +5,14 @@
 import { DecodeError } from "./decode-error.js";
 
 const TWO_POW_32 = 0x1_0000_0000;
-/** int64 values outside ±2^53 cannot be held exactly in a number; see DESIGN.md "64-bit integers". */
-const INT64_HIGH_WORD_LIMIT = 0x20_0000;
+/**
+ * Kafka refuses strings longer than this many UTF-8 bytes in every encoding, compact included
+ * (its generated readers and writers check 0x7fff), so we do too.
+ */
+export const STRING_BYTES_MAX = 0x7fff;
+/** A zigzag varlong of at most this many bits is exact in a number; longer ones go through bigint. */
+const VARLONG_FAST_BITS = 49;
+const VARLONG_BYTES_MAX = 10;
 
 export class Reader {
   offset: number;
@@ -62,15 +68,19 @@ export class Reader {
     return this.buffer.readUInt32BE(this.need(4));
   }
 
-  /** int64 as a number; throws DecodeError when the value is not exactly representable. */
+  /**
+   * int64 as a number; throws DecodeError when the value is not a safe integer (DESIGN.md
+   * "64-bit integers"), so nothing is ever rounded and every value read can be written back.
+   */
   int64(): number {
     const at = this.need(8);
     const high = this.buffer.readInt32BE(at);
     const low = this.buffer.readUInt32BE(at + 4);
-    if (high >= INT64_HIGH_WORD_LIMIT || high < -INT64_HIGH_WORD_LIMIT) {
+    const value = high * TWO_POW_32 + low;
+    if (!Number.isSafeInteger(value)) {
       throw new DecodeError(`int64 at offset ${at} does not fit a safe integer`);
     }
-    return high * TWO_POW_32 + low;
+    return value;
   }
 
   int64Big(): bigint {
@@ -107,18 +117,32 @@ export class Reader {
     return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
   }
 
-  /** Zigzag-encoded signed varlong (record format), at most 10 bytes, exact within ±2^53. */
+  /**
+   * Zigzag-encoded signed varlong (record format), at most 10 bytes. The value must be a safe
+   * integer; anything else is a DecodeError rather than a rounded number.
+   */
   varlong(): number {
     let raw = 0;
-    for (let shift = 0; shift < 70; shift += 7) {
+    for (let shift = 0; shift < VARLONG_FAST_BITS; shift += 7) {
       const byte = this.buffer[this.need(1)];
       raw += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    }
+    // Past 49 bits a number can no longer hold the zigzag value exactly: finish in bigint.
+    let big = BigInt(raw);
+    for (let shift = VARLONG_FAST_BITS; shift < VARLONG_BYTES_MAX * 7; shift += 7) {
+      const byte = this.buffer[this.need(1)];
+      big |= BigInt(byte & 0x7f) << BigInt(shift);
       if ((byte & 0x80) === 0) {
-        if (raw > Number.MAX_SAFE_INTEGER) throw new DecodeError("varlong does not fit a safe integer");
-        return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+        if (big >= 1n << 64n) throw new DecodeError("varlong exceeds 64 bits");
+        const value = (big & 1n) === 0n ? big >> 1n : -((big + 1n) >> 1n);
+        if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+          throw new DecodeError("varlong does not fit a safe integer");
+        }
+        return Number(value);
       }
     }
-    throw new DecodeError(`varlong longer than 10 bytes at offset ${this.offset}`);
+    throw new DecodeError(`varlong longer than ${VARLONG_BYTES_MAX} bytes at offset ${this.offset}`);
   }
 
   /** Returns a view of the next byteCount bytes (no copy). */
@@ -135,13 +159,14 @@ export class Reader {
 
   private utf8(byteCount: number): string {
     if (byteCount < 0) throw new DecodeError(`negative string length ${byteCount}`);
+    if (byteCount > STRING_BYTES_MAX) throw new DecodeError(`string of ${byteCount} bytes exceeds ${STRING_BYTES_MAX}`);
     const at = this.need(byteCount);
     return this.buffer.toString("utf8", at, at + byteCount);
   }
 
   string(): string {
     const length = this.int16();
-    if (length < 0) throw new DecodeError("null string where a string is required");
+    if (length === -1) throw new DecodeError("null string where a string is required");
     return this.utf8(length);
   }
 
@@ -165,7 +190,7 @@ export class Reader {
 
   bytes(): Buffer {
     const length = this.int32();
-    if (length < 0) throw new DecodeError("null bytes where bytes are required");
+    if (length === -1) throw new DecodeError("null bytes where bytes are required");
     return this.slice(length);
   }
 

@@ -3,11 +3,16 @@
 // from stored batches without copying them. finish() returns the chunks for one writev.
 
 import { assert } from "../../lib/assert.js";
+import { STRING_BYTES_MAX } from "./reader.js";
 
 const TWO_POW_32 = 0x1_0000_0000;
 const INITIAL_CAPACITY_BYTES = 256;
 /** Payloads smaller than this are copied into the scratch buffer: a separate chunk costs more. */
 const ATTACH_MIN_BYTES = 512;
+/** Below this magnitude a zigzag varlong (2|v| or 2|v|-1) is exact in a number; above, bigint. */
+const VARLONG_FAST_LIMIT = 2 ** 52;
+/** The 22nd base64url character of 16 bytes carries 2 bits; only these four leave no stray bits. */
+const UUID_LAST_CHARACTERS = "AQgw";
 
 export class Writer {
   private chunks: Buffer[] = [];
@@ -101,8 +106,11 @@ export class Writer {
 
   uuid(value: string): this {
     this.ensure(16);
+    // A non-canonical last character would decode to the same 16 bytes and not read back as
+    // written, so only canonical uuids (as Reader.uuid returns them) are accepted.
+    assert(value.length === 22 && UUID_LAST_CHARACTERS.includes(value[21]), `invalid uuid ${value}`);
     const written = this.scratch.write(value, this.position, 16, "base64url");
-    assert(written === 16 && value.length === 22, `invalid uuid ${value}`);
+    assert(written === 16, `invalid uuid ${value}`);
     this.position += 16;
     return this;
   }
@@ -125,16 +133,26 @@ export class Writer {
     return this.unsignedVarint(value >= 0 ? value * 2 : -value * 2 - 1);
   }
 
-  /** Zigzag signed varlong (record format), exact within ±2^52. */
+  /** Zigzag signed varlong (record format): any safe integer, exactly. */
   varlong(value: number): this {
     assert(Number.isSafeInteger(value), `bad varlong ${value}`);
-    let remaining = value >= 0 ? value * 2 : -value * 2 - 1;
     this.ensure(10);
-    while (remaining >= 0x80) {
-      this.scratch[this.position++] = (remaining % 128) | 0x80;
-      remaining = Math.floor(remaining / 128);
+    if (value > -VARLONG_FAST_LIMIT && value < VARLONG_FAST_LIMIT) {
+      let remaining = value >= 0 ? value * 2 : -value * 2 - 1;
+      while (remaining >= 0x80) {
+        this.scratch[this.position++] = (remaining % 128) | 0x80;
+        remaining = Math.floor(remaining / 128);
+      }
+      this.scratch[this.position++] = remaining;
+      return this;
     }
-    this.scratch[this.position++] = remaining;
+    const big = BigInt(value);
+    let remaining = big >= 0n ? big << 1n : (-big << 1n) - 1n;
+    while (remaining >= 0x80n) {
+      this.scratch[this.position++] = Number(remaining & 0x7fn) | 0x80;
+      remaining >>= 7n;
+    }
+    this.scratch[this.position++] = Number(remaining);
     return this;
   }
 
@@ -174,7 +192,7 @@ export class Writer {
 
   string(value: string): this {
     return this.utf8(value, (byteCount) => {
-      assert(byteCount <= 0x7fff, "string longer than 32767 bytes");
+      assert(byteCount <= STRING_BYTES_MAX, `string longer than ${STRING_BYTES_MAX} bytes`);
       this.int16(byteCount);
     });
   }
@@ -185,7 +203,10 @@ export class Writer {
   }
 
   compactString(value: string): this {
-    return this.utf8(value, (byteCount) => this.unsignedVarint(byteCount + 1));
+    return this.utf8(value, (byteCount) => {
+      assert(byteCount <= STRING_BYTES_MAX, `string longer than ${STRING_BYTES_MAX} bytes`);
+      this.unsignedVarint(byteCount + 1);
+    });
   }
 
   compactNullableString(value: string | null): this {
