@@ -19,8 +19,8 @@ import type { FileHandle, FileStat, FileSystem, OpenMode } from "./file-system.j
 import { fsError } from "./file-system.js";
 
 /** File contents live in chunks of this size, allocated on first write (sparse files are free). */
-const CHUNK_BYTES = 64 * 1024;
-/** First allocation for a chunk; grows by doubling up to CHUNK_BYTES so small files stay small. */
+const CHUNK_BYTES = 1024 * 1024;
+/** First allocation of a file's first chunk; it grows by doubling so small files stay small. Later chunks are allocated whole. */
 const MIN_CHUNK_ALLOCATION_BYTES = 256;
 /** Unit of the random write-back decision in a simulated power loss. */
 const PAGE_BYTES = 4096;
@@ -142,8 +142,8 @@ class SparseBytes {
     while (this.chunks.length <= chunkIndex) this.chunks.push(undefined);
     const existing = this.chunks[chunkIndex];
     if (existing !== undefined && existing.length >= neededBytes) return existing;
-    let capacity = Math.max(existing?.length ?? 0, MIN_CHUNK_ALLOCATION_BYTES);
-    while (capacity < neededBytes) capacity *= 2;
+    let capacity = chunkIndex > 0 ? CHUNK_BYTES : Math.max(existing?.length ?? 0, MIN_CHUNK_ALLOCATION_BYTES);
+    while (capacity < neededBytes) capacity *= 4;
     capacity = Math.min(capacity, CHUNK_BYTES);
     const grown = Buffer.alloc(capacity);
     existing?.copy(grown);

@@ -8,6 +8,8 @@ import * as fsp from "node:fs/promises";
 import type { FileHandle, FileStat, FileSystem, OpenMode } from "./file-system.js";
 import { isNotFound } from "./file-system.js";
 
+/** First read size of readFile: checkpoint and metadata files fit in one read. */
+const SMALL_FILE_BYTES = 64 * 1024;
 /** Linux's IOV_MAX: more buffers than this in one writev are split by us, not rejected by the kernel. */
 const IOV_MAX = 1024;
 
@@ -90,8 +92,32 @@ export class NodeFileSystem implements FileSystem {
     return new NodeFileHandle(path, await fsp.open(path, OPEN_FLAGS[mode], 0o644));
   }
 
-  readFile(path: string): Promise<Buffer> {
-    return fsp.readFile(path);
+  /**
+   * Small files (checkpoints, partition.metadata, indexes) are read with open, one read and
+   * close: one thread-pool round trip fewer than fs.readFile, which matters when thousands of
+   * partitions load at start-up.
+   */
+  async readFile(path: string): Promise<Buffer> {
+    const handle = await fsp.open(path, constants.O_RDONLY);
+    try {
+      let buffer = Buffer.allocUnsafe(SMALL_FILE_BYTES);
+      let length = 0;
+      for (;;) {
+        const wanted = buffer.length - length;
+        const { bytesRead } = await handle.read(buffer, length, wanted, length);
+        length += bytesRead;
+        // A regular file reads short only at its end: no extra read to see 0 bytes.
+        if (bytesRead < wanted) break;
+        if (length === buffer.length) {
+          const grown = Buffer.allocUnsafe(buffer.length * 2);
+          buffer.copy(grown, 0, 0, length);
+          buffer = grown;
+        }
+      }
+      return buffer.subarray(0, length);
+    } finally {
+      await handle.close();
+    }
   }
 
   writeFile(path: string, data: Buffer): Promise<void> {
