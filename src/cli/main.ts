@@ -2,6 +2,10 @@
 
 import { Command, CommanderError } from "commander";
 import { registerStartCommand } from "./start.js";
+import { registerTopicsCommand } from "./topics.js";
+import { registerProduceCommand } from "./produce.js";
+import { registerConsumeCommand } from "./consume.js";
+import { registerConfigsCommand } from "./configs.js";
 import { CliError } from "./cli-error.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -10,6 +14,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   registerStartCommand(program);
+  registerTopicsCommand(program);
+  registerProduceCommand(program);
+  registerConsumeCommand(program);
+  registerConfigsCommand(program);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -5,9 +5,8 @@
 
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { ConfigError, EMBEDDED_DEFAULTS, loadBrokerConfig, parseOverride, type PropertiesFile } from "../config/index.js";
-import { createLogger, type LogLevel } from "../lib/logger.js";
-import { startBroker } from "../broker/broker.js";
+import type { PropertiesFile } from "../config/index.js";
+import type { LogLevel } from "../lib/logger.js";
 import { CliError } from "./cli-error.js";
 
 interface StartOptions {
@@ -42,6 +41,10 @@ export function registerStartCommand(program: Command): void {
     .option("--log-level <level>", `one of ${LOG_LEVELS.join(", ")}`, "info")
     .action(async (options: StartOptions) => {
       if (!LOG_LEVELS.includes(options.logLevel)) throw new CliError(`unknown log level ${options.logLevel}`, 2);
+      // Loaded here, not at the top: the client commands should not pay for loading a broker.
+      const { ConfigError, EMBEDDED_DEFAULTS, loadBrokerConfig, parseOverride } = await import("../config/index.js");
+      const { createLogger } = await import("../lib/logger.js");
+      const { startBroker } = await import("../broker/broker.js");
       const logger = createLogger({ level: options.logLevel as LogLevel });
       const overrides = new Map<string, string>();
       for (const argument of options.override) {
