@@ -8,11 +8,14 @@ import { systemClock, type Clock } from "../lib/clock.js";
 import { silentLogger, type Logger } from "../lib/logger.js";
 import {
   EMBEDDED_DEFAULTS,
+  applyDynamicBrokerConfigs,
   describeTopicConfigs,
   loadBrokerConfig,
+  resolveLogConfig,
   validateTopicConfigs,
   type BrokerConfig,
   type ConfigWarning,
+  type DynamicBrokerConfigs,
 } from "../config/index.js";
 import type { FileSystem } from "../storage/io/file-system.js";
 import { joinPath } from "../storage/io/file-system.js";
@@ -24,6 +27,12 @@ import { ensureMetaProperties } from "../cluster/metadata/meta-properties.js";
 import { METADATA_SNAPSHOT_FILE, snapshotFile } from "../cluster/metadata/snapshot-file.js";
 import { brokerKey, type BrokerRecord } from "../cluster/metadata/metadata-records.js";
 import { TopicController } from "../cluster/controller/topic-controller.js";
+import { LogManager } from "../storage/index.js";
+import { ReplicaManager } from "./replica-manager.js";
+import { FetchSessionCache } from "./fetch-sessions.js";
+import { storageLogger } from "./storage-logger.js";
+import { GroupCoordinator } from "../coordinator/group/index.js";
+import { OffsetsTopicStarter, groupCoordinatorOptions, offsetsTopicLog } from "./group-wiring.js";
 import type { BrokerContext } from "./broker-context.js";
 import { RequestDispatcher } from "./dispatcher.js";
 import { handlerRegistry } from "./handlers/index.js";
@@ -90,22 +99,68 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   const clusterId = await ensureMetaProperties(fs, logDirs, nodeId, new Date(clock.nowMs()));
   const store = await LocalMetadataStore.open(snapshotFile(fs, joinPath(logDirs[0], METADATA_SNAPSHOT_FILE)));
   const image = await ClusterImage.load(store);
+  // Dynamic broker configs (AlterConfigs) live in the metadata store; the config in effect is
+  // rebuilt whenever they change, before the hosted logs pick up the new defaults.
+  const dynamicConfigs = (): DynamicBrokerConfigs => ({
+    clusterDefault: image.defaultBrokerConfigOverrides(),
+    perBroker: image.brokerConfigOverrides(nodeId),
+  });
+  let currentConfig = applyDynamicBrokerConfigs(config, dynamicConfigs());
+  image.onChange((changes) => {
+    if (!changes.some((change) => change.type === "broker-configs-updated")) return;
+    try {
+      currentConfig = applyDynamicBrokerConfigs(config, dynamicConfigs());
+    } catch (error) {
+      // AlterConfigs validates before committing; a value that still fails here is kept out.
+      logger.error({ err: error }, "ignoring dynamic broker configs that do not apply");
+    }
+  });
+  const logManager = await LogManager.open({
+    fs,
+    clock,
+    logDirs,
+    defaultConfig: currentConfig.defaultLogConfig,
+    logger: storageLogger(logger),
+    configForTopic: (topic) => resolveLogConfig(currentConfig, image.topicConfigOverrides(topic)),
+  });
+  const replicas = new ReplicaManager(nodeId, image, logManager, () => currentConfig, logger);
+  await replicas.start();
+  logManager.startBackgroundTasks({
+    retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+    flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,
+    checkpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+  });
   const topics = new TopicController(
     store,
     image,
-    () => ({ numPartitions: config.numPartitions, defaultReplicationFactor: config.defaultReplicationFactor }),
-    (configs) => [...validateTopicConfigs(configs, config).values()],
+    () => ({ numPartitions: currentConfig.numPartitions, defaultReplicationFactor: currentConfig.defaultReplicationFactor }),
+    (configs) => [...validateTopicConfigs(configs, currentConfig).values()],
   );
+  const groups = new GroupCoordinator({
+    log: offsetsTopicLog(replicas),
+    topics: image,
+    clock,
+    logger,
+    options: groupCoordinatorOptions(currentConfig),
+  });
+  const offsetsTopic = new OffsetsTopicStarter(nodeId, image, topics, replicas, groups, () => currentConfig, logger);
+  await offsetsTopic.loadExisting();
   const context: BrokerContext = {
     nodeId,
     clusterId,
     clock,
     image,
     topics,
+    replicas,
+    logs: logManager,
+    groups,
+    ensureGroupCoordinator: () => offsetsTopic.ensure(),
+    fetchSessions: new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots, clock),
     handlers: handlerRegistry(),
-    settings: () => config,
+    settings: () => currentConfig,
+    dynamicBrokerConfigs: dynamicConfigs,
     describeTopicConfigs: (overrides) =>
-      describeTopicConfigs(config, overrides).map((entry) => ({
+      describeTopicConfigs(currentConfig, overrides, dynamicConfigs()).map((entry) => ({
         name: entry.name,
         value: entry.value,
         readOnly: entry.readOnly,
@@ -135,6 +190,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   try {
     bound = await server.start(specs);
   } catch (error) {
+    await groups.close();
+    replicas.stop();
+    await logManager.close();
     image.close();
     await store.close();
     throw error;
@@ -151,7 +209,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     bootstrap: `${advertisedFirst.host}:${advertisedFirst.port}`,
     close() {
       closing ??= (async () => {
-        await server.stop();
+        // Stop taking connections; answer waiting fetches and joins now rather than at their
+        // timeouts; let every connection finish what it sent; then close the logs.
+        const stopAccepting = server.stopAccepting();
+        replicas.beginShutdown();
+        await groups.close();
+        await server.drain();
+        await stopAccepting;
+        replicas.stop();
+        await logManager.close();
         image.close();
         await store.close();
         logger.info({ nodeId }, "broker stopped");

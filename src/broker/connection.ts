@@ -193,16 +193,20 @@ export class Connection {
     if (this.closed) return;
     this.draining = true;
     this.updateReadPause();
+    // These timers are deliberately not unref'd: a draining broker stays alive until its
+    // clients are answered or the grace period ends.
     if (this.processing || this.queue.length > 0) {
       await new Promise<void>((resolve) => {
-        this.idleResolve = resolve;
-        setTimeout(resolve, timeoutMs).unref();
+        const timer = setTimeout(resolve, timeoutMs);
+        this.idleResolve = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
     if (this.closed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
       this.socket.end(() => {
         clearTimeout(timer);
         resolve();
@@ -219,6 +223,7 @@ export class Connection {
     if (this.finished) return;
     this.finished = true;
     this.closed = true;
+    this.idleResolve?.();
     this.onClosed(this);
   }
 }

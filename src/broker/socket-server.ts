@@ -110,11 +110,20 @@ export class SocketServer {
     );
   }
 
-  /** Stops accepting, lets connections finish their received requests, then closes them. */
-  async stop(): Promise<void> {
+  /** Stops accepting connections; the ones open keep being served until drain(). */
+  stopAccepting(): Promise<void> {
     this.stopping = true;
-    const closing = this.closeServers();
+    return this.closeServers();
+  }
+
+  /** Lets connections finish the requests they already sent, then closes them. */
+  async drain(): Promise<void> {
     await Promise.all([...this.connections].map((connection) => connection.drainAndClose(SHUTDOWN_DRAIN_TIMEOUT_MS)));
+  }
+
+  async stop(): Promise<void> {
+    const closing = this.stopAccepting();
+    await this.drain();
     await closing;
   }
 }

@@ -1,6 +1,14 @@
 // Time comes in through this interface so tests can move time without sleeping.
 
-export type TimerHandle = { readonly __timer: unique symbol } | NodeJS.Timeout;
+export type TimerHandle = { readonly __timer: unique symbol } | NodeJS.Timeout | LongTimer;
+
+/** Node timers hold at most 2^31-1 ms (~24.8 days); longer delays are chained. */
+const TIMER_DELAY_MAX_MS = 0x7fff_ffff;
+
+/** A timer longer than Node allows: re-armed until the whole delay has passed. */
+class LongTimer {
+  timer: NodeJS.Timeout | null = null;
+}
 
 export interface Clock {
   /** Wall-clock milliseconds since the Unix epoch (record timestamps, file names). */
@@ -11,16 +19,36 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+function unrefTimer(callback: () => void, delayMs: number): NodeJS.Timeout {
+  const timer = setTimeout(callback, delayMs);
+  // A pending timer must never keep the process alive on its own: shutdown is explicit.
+  timer.unref();
+  return timer;
+}
+
 export const systemClock: Clock = {
   nowMs: () => Date.now(),
   monotonicMs: () => performance.now(),
   setTimeout: (callback, delayMs) => {
-    const timer = setTimeout(callback, delayMs);
-    // A pending timer must never keep the process alive on its own: shutdown is explicit.
-    timer.unref();
-    return timer;
+    if (delayMs <= TIMER_DELAY_MAX_MS) return unrefTimer(callback, delayMs);
+    // Configs such as log.flush.scheduler.interval.ms default to Long.MAX_VALUE ("never").
+    const long = new LongTimer();
+    const dueMs = performance.now() + delayMs;
+    const arm = (): void => {
+      const remainingMs = dueMs - performance.now();
+      long.timer = remainingMs <= TIMER_DELAY_MAX_MS ? unrefTimer(callback, Math.max(0, remainingMs)) : unrefTimer(arm, TIMER_DELAY_MAX_MS);
+    };
+    arm();
+    return long;
   },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  clearTimeout: (handle) => {
+    if (handle instanceof LongTimer) {
+      if (handle.timer !== null) clearTimeout(handle.timer);
+      handle.timer = null;
+    } else {
+      clearTimeout(handle as NodeJS.Timeout);
+    }
+  },
 };
 
 interface ManualTimer {

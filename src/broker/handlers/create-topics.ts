@@ -49,6 +49,8 @@ export const createTopicsHandler = defineHandler({
   maxVersion: 7,
   async handle(context, request) {
     const outcomes = await context.broker.topics.createTopics(request.topics.map(toCreation), request.validateOnly);
+    // Answer once the logs exist and the leader serves: clients may produce right away.
+    await context.broker.replicas.settled();
     const response = CreateTopicsResponseCodec.create();
     response.topics = outcomes.map((outcome, index): CreatableTopicResult => {
       if (outcome.topic === null) return failedResult(outcome.name, outcome.errorCode, outcome.errorMessage);

@@ -98,6 +98,7 @@ export const metadataHandler = defineHandler({
         creatable.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} })),
         false,
       );
+      await broker.replicas.settled();
       for (const outcome of outcomes) {
         if (outcome.errorCode !== ErrorCode.NONE && outcome.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
           context.logger.warn({ topic: outcome.name, error: outcome.errorMessage }, "auto-creating topic failed");
