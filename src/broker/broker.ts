@@ -31,7 +31,14 @@ import { LogManager } from "../storage/index.js";
 import { ReplicaManager } from "./replica-manager.js";
 import { FetchSessionCache } from "./fetch-sessions.js";
 import { storageLogger } from "./storage-logger.js";
-import { GroupCoordinator } from "../coordinator/group/index.js";
+import {
+  GroupCoordinator,
+  waitForGroupState,
+  waitForStableAssignment,
+  type GroupSummary,
+  type WaitForAssignmentOptions,
+  type WaitForGroupOptions,
+} from "../coordinator/group/index.js";
 import { OffsetsTopicStarter, groupCoordinatorOptions, offsetsTopicLog } from "./group-wiring.js";
 import type { BrokerContext } from "./broker-context.js";
 import { RequestDispatcher } from "./dispatcher.js";
@@ -64,6 +71,10 @@ export interface BrokerHandle {
   readonly listeners: readonly BoundListener[];
   /** host:port of the first listener, for a client's bootstrap.servers. */
   readonly bootstrap: string;
+  /** Resolves once the consumer group is in this state ("Stable", "Empty", ...; "Dead" once gone). */
+  waitForGroupState(groupId: string, state: string, options?: WaitForGroupOptions): Promise<GroupSummary | undefined>;
+  /** Resolves once the group is Stable and every member holds its assignment (optionally: this many members/partitions). */
+  waitForGroupAssignment(groupId: string, options?: WaitForAssignmentOptions): Promise<GroupSummary>;
   close(): Promise<void>;
 }
 
@@ -207,6 +218,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     clusterId,
     listeners: bound,
     bootstrap: `${advertisedFirst.host}:${advertisedFirst.port}`,
+    waitForGroupState: (groupId, state, waitOptions) => waitForGroupState(groups, groupId, state, waitOptions),
+    waitForGroupAssignment: (groupId, waitOptions) => waitForStableAssignment(groups, groupId, waitOptions),
     close() {
       closing ??= (async () => {
         // Stop taking connections; answer waiting fetches and joins now rather than at their

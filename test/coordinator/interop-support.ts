@@ -29,17 +29,11 @@ export async function servesGroupApis(broker: BrokerHandle): Promise<boolean> {
   }
 }
 
-/**
- * Runs the test body against a fresh in-memory broker, or skips the test (saying why) while
- * the broker does not serve the group APIs yet.
- */
-export async function withGroupBroker(t: TestContext, run: (broker: BrokerHandle) => Promise<void>, options: BrokerOptions = {}): Promise<void> {
+/** Runs the test body against a fresh in-memory broker that must advertise the group APIs. */
+export async function withGroupBroker(_t: TestContext, run: (broker: BrokerHandle) => Promise<void>, options: BrokerOptions = {}): Promise<void> {
   const broker = await startBroker({ port: 0, storage: "memory", ...options });
   try {
-    if (!(await servesGroupApis(broker))) {
-      t.skip("the broker does not serve the consumer group APIs yet");
-      return;
-    }
+    if (!(await servesGroupApis(broker))) throw new Error("the broker does not advertise the consumer group APIs");
     await run(broker);
   } finally {
     await broker.close();
