@@ -55,14 +55,14 @@ const DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
 /** Headers on one record, from --header and the line together. */
 const HEADERS_PER_RECORD_MAX = 1_000;
 
-function parseAcks(value: string): Acks {
+export function parseAcks(value: string): Acks {
   if (value === "all" || value === "-1") return -1;
   if (value === "0") return 0;
   if (value === "1") return 1;
   throw new InvalidArgumentError("acks must be all, -1, 0 or 1.");
 }
 
-function parseCompression(value: string): CompressionType {
+export function parseCompression(value: string): CompressionType {
   const type = COMPRESSION_NAMES.get(value.toLowerCase());
   if (type === undefined) throw new InvalidArgumentError(`compression must be one of ${[...COMPRESSION_NAMES.keys()].join(", ")}.`);
   return type;

@@ -23,3 +23,4 @@ export {
   encodeEndTransactionMarkerBatch,
   encodeEndTransactionMarkerValue,
 } from "./control-record.js";
+export { RecordBatchBuilder, type RecordBatchBuilderOptions } from "./record-batch-builder.js";
