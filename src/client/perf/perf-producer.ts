@@ -6,7 +6,8 @@
 
 import { ApiKey } from "../../protocol/generated/index.js";
 import { ProduceRequestCodec, type ProduceResponse } from "../../protocol/generated/produce.js";
-import { CompressionType, RecordBatchBuilder } from "../../protocol/records/index.js";
+import type { CompressionType} from "../../protocol/records/index.js";
+import { RecordBatchBuilder } from "../../protocol/records/index.js";
 import { LatencyHistogram } from "../../lib/latency-histogram.js";
 import type { KafkaClient } from "../kafka-client.js";
 import { ClientUsageError, KafkaProtocolError } from "../errors.js";
