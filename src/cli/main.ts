@@ -6,6 +6,8 @@ import { registerTopicsCommand } from "./topics.js";
 import { registerProduceCommand } from "./produce.js";
 import { registerConsumeCommand } from "./consume.js";
 import { registerConfigsCommand } from "./configs.js";
+import { registerGroupsCommand } from "./groups.js";
+import { registerPerfCommand } from "./perf.js";
 import { CliError } from "./cli-error.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -18,6 +20,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerConfigsCommand(program);
+  registerGroupsCommand(program);
+  registerPerfCommand(program);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -50,3 +50,29 @@ export { murmur2, partitionForKey, toPositive } from "./murmur2.js";
 export { DefaultPartitioner } from "./partitioner.js";
 export { Producer, type Acks, type ProducerOptions, type ProducerRecord } from "./producer.js";
 export { Fetcher, type FetchedRecord, type FetcherOptions, type PartitionState } from "./fetcher.js";
+export {
+  GROUP_API_VERSIONS,
+  findGroupCoordinator,
+  groupApiVersion,
+  requireGroupApiVersion,
+  sendGroupRequest,
+  sendToGroupCoordinator,
+  withGroupCoordinator,
+} from "./group-coordinator.js";
+export {
+  CONSUMER_PROTOCOL_TYPE,
+  decodeConsumerProtocolAssignment,
+  deleteGroups,
+  describeGroup,
+  describeGroups,
+  listGroups,
+  type GroupDescription,
+  type GroupListing,
+  type GroupMemberDescription,
+  type GroupOutcome,
+  type ListGroupsFilter,
+  type TopicPartitions,
+} from "./group-admin.js";
+export { commitGroupOffsets, fetchCommittedOffsets, type CommitOutcome, type CommittedOffset, type OffsetToCommit } from "./group-offsets.js";
+export { planOffsetReset, type OffsetResetSpec, type PlannedOffset, type TopicPartitionRef } from "./group-offset-reset.js";
+export { describeGroupLag, type PartitionLag } from "./group-lag.js";
