@@ -10,6 +10,7 @@ import type { FetchSessionCache } from "./fetch-sessions.js";
 import type { BrokerConfig, DynamicBrokerConfigs } from "../config/index.js";
 import type { LogManager } from "../storage/index.js";
 import type { GroupCoordinator } from "../coordinator/group/index.js";
+import type { ProducerIdManager } from "../coordinator/txn/index.js";
 
 /** One config as DescribeConfigs and CreateTopics (v5+) report it. */
 export interface ConfigDescription {
@@ -32,6 +33,8 @@ export interface BrokerContext {
   readonly logs: LogManager;
   readonly fetchSessions: FetchSessionCache;
   readonly groups: GroupCoordinator;
+  /** Producer ids for InitProducerId, from blocks reserved in the metadata store. */
+  readonly producerIds: ProducerIdManager;
   /** Creates __consumer_offsets on first use and loads it; resolves to whether groups are served. */
   ensureGroupCoordinator(): Promise<boolean>;
   /** Handlers by api key; ApiVersions is built from them. */

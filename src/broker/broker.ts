@@ -40,10 +40,12 @@ import {
   type WaitForGroupOptions,
 } from "../coordinator/group/index.js";
 import { OffsetsTopicStarter, groupCoordinatorOptions, offsetsTopicLog } from "./group-wiring.js";
+import { ProducerIdManager } from "../coordinator/txn/index.js";
 import type { BrokerContext } from "./broker-context.js";
 import { RequestDispatcher } from "./dispatcher.js";
 import { handlerRegistry } from "./handlers/index.js";
 import { SocketServer, type BoundListener, type ListenerSpec } from "./socket-server.js";
+import { createRecordValidator } from "./record-validation.js";
 
 export interface BrokerOptions {
   /** Port of a single PLAINTEXT listener (replaces `listeners`); 0 picks a free port. */
@@ -133,6 +135,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     defaultConfig: currentConfig.defaultLogConfig,
     logger: storageLogger(logger),
     configForTopic: (topic) => resolveLogConfig(currentConfig, image.topicConfigOverrides(topic)),
+    producerIdExpirationMs: () => currentConfig.producerIdExpirationMs,
+    recordValidator: createRecordValidator({ clock }),
   });
   const replicas = new ReplicaManager(nodeId, image, logManager, () => currentConfig, logger);
   await replicas.start();
@@ -165,6 +169,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     replicas,
     logs: logManager,
     groups,
+    producerIds: new ProducerIdManager(store, nodeId, logger),
     ensureGroupCoordinator: () => offsetsTopic.ensure(),
     fetchSessions: new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots, clock),
     handlers: handlerRegistry(),
@@ -184,12 +189,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     {
       socketRequestMaxBytes: config.socketRequestMaxBytes,
       connectionsMaxIdleMs: config.connectionsMaxIdleMs,
-      queuedRequestsMax: config.queuedMaxRequests,
+      queuedRequestsPerConnectionMax: Math.min(config.queuedMaxRequests, QUEUED_REQUESTS_PER_CONNECTION_MAX),
       unsentResponseBytesMax: UNSENT_RESPONSE_BYTES_MAX,
       maxConnections: config.maxConnections,
       maxConnectionsPerIp: config.maxConnectionsPerIp,
+      maxConnectionsPerIpOverrides: config.maxConnectionsPerIpOverrides,
+      queuedMaxRequests: config.queuedMaxRequests,
+      queuedMaxRequestBytes: config.queuedMaxRequestBytes,
     },
     logger,
+    () => clock.nowMs(),
   );
   const specs: ListenerSpec[] = config.listeners.map((listener) => ({
     name: listener.name,
@@ -242,7 +251,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
 
 /**
  * Response bytes a client has not read yet, per connection, above which the broker stops reading
- * that client's requests (Kafka reads nothing more from a connection until its response is sent).
- * A single larger response (a big fetch) is still written whole; reading resumes once it drains.
+ * and processing that client's requests (Kafka reads nothing more from a connection until its
+ * response is sent). A single larger response (a big fetch) is still written whole; reading and
+ * processing resume once it drains.
  */
 const UNSENT_RESPONSE_BYTES_MAX = 1024 * 1024;
+
+/**
+ * Whole requests one connection may have waiting (queued.max.requests bounds them all together):
+ * clients pipeline a handful (Java 5, librdkafka 1000000 but paced by the broker), and one
+ * connection must not fill the shared queue and stall the others.
+ */
+const QUEUED_REQUESTS_PER_CONNECTION_MAX = 100;

@@ -2,6 +2,9 @@
 // version, body decode, handler call, response encode. Malformed frames, unknown api keys and
 // unsupported versions close the connection, as Kafka does; the one exception is ApiVersions,
 // whose unsupported versions are answered in v0 so the client can retry with a version we speak.
+// An unexpected error in a handler, or a response its codec cannot encode (a handler bug), is
+// logged with the request's context and answered with UNKNOWN_SERVER_ERROR where the response has
+// room for an error code; otherwise that one connection is closed. Nothing reaches the process.
 
 import { DecodeError } from "../protocol/primitives/decode-error.js";
 import { Reader } from "../protocol/primitives/reader.js";
@@ -80,7 +83,29 @@ export class RequestDispatcher implements FrameProcessor {
       response = fallback;
     }
     if (response === NO_RESPONSE) return { kind: "none" };
-    return { kind: "response", chunks: encodeResponse(handler, apiKey, version, header.correlationId, response) };
+    try {
+      return { kind: "response", chunks: encodeResponse(handler, apiKey, version, header.correlationId, response) };
+    } catch (error) {
+      // A response the codec refuses (a field this version cannot carry) is a handler bug: the
+      // client still gets UNKNOWN_SERVER_ERROR where the response has room for it.
+      this.logger.error(
+        { api: apiName(apiKey), version, clientId: header.clientId, correlationId: header.correlationId, err: error },
+        "encoding the response failed",
+      );
+      return this.fallbackOutcome(handler, request, apiKey, version, header.correlationId, errorMessage(error));
+    }
+  }
+
+  private fallbackOutcome(handler: AnyHandler, request: unknown, apiKey: number, version: number, correlationId: number, message: string): FrameOutcome {
+    const reason = `cannot encode a ${apiName(apiKey)} v${version} response: ${message}`;
+    let fallback: unknown;
+    try {
+      fallback = this.errorResponse(handler, request, ErrorCode.UNKNOWN_SERVER_ERROR, message);
+      if (fallback === null) return { kind: "close", reason };
+      return { kind: "response", chunks: encodeResponse(handler, apiKey, version, correlationId, fallback) };
+    } catch {
+      return { kind: "close", reason };
+    }
   }
 
   private errorResponse(handler: AnyHandler, request: unknown, errorCode: number, message: string): unknown {

@@ -14,6 +14,7 @@ export function leaderPartition(broker: BrokerContext, topic: string, partition:
     return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
   }
   const hosted = broker.replicas.get(topic, partition);
+  if (hosted === undefined && broker.replicas.isOffline(topic, partition)) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
   if (hosted === undefined || !broker.replicas.isLeader(hosted)) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
   if (hosted.log.isOffline) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
   return { hosted };

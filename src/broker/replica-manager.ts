@@ -9,7 +9,7 @@
 import { resolveTopicConfig, type BrokerConfig, type ResolvedTopicConfig } from "../config/index.js";
 import type { ClusterImage, ImageChange } from "../cluster/metadata/cluster-image.js";
 import type { PartitionRecord, TopicRecord } from "../cluster/metadata/metadata-records.js";
-import type { LogManager, PartitionLog } from "../storage/index.js";
+import { StorageError, type LogManager, type PartitionLog } from "../storage/index.js";
 import type { Logger } from "../lib/logger.js";
 import { AsyncMutex } from "../lib/async-mutex.js";
 
@@ -29,6 +29,8 @@ type Waiter = () => void;
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, HostedPartition>();
+  /** Partitions assigned here whose log is offline. */
+  private readonly offline = new Set<string>();
   private readonly topicConfigs = new Map<string, ResolvedTopicConfig>();
   /** Metadata changes are applied one at a time, in commit order. */
   private readonly reconcileLock = new AsyncMutex();
@@ -193,11 +195,26 @@ export class ReplicaManager {
     }
   }
 
+  /** Whether the partition is assigned here but its log is offline (it could not be opened or created). */
+  isOffline(topic: string, partition: number): boolean {
+    return this.offline.has(partitionName(topic, partition));
+  }
+
   private async host(topic: TopicRecord, state: PartitionRecord): Promise<void> {
     const name = partitionName(topic.name, state.partition);
     let hosted = this.partitions.get(name);
     if (hosted === undefined) {
-      const log = await this.logs.createLog(topic.name, state.partition, topic.topicId, this.topicConfig(topic.name).logConfig);
+      let log: PartitionLog;
+      try {
+        log = await this.logs.createLog(topic.name, state.partition, topic.topicId, this.topicConfig(topic.name).logConfig);
+      } catch (error) {
+        if (!(error instanceof StorageError)) throw error;
+        // This partition answers KAFKA_STORAGE_ERROR; the others are hosted as usual.
+        this.offline.add(name);
+        this.logger.error({ partition: name, err: error.message }, "partition is offline");
+        return;
+      }
+      this.offline.delete(name);
       hosted = { topic: topic.name, partition: state.partition, topicId: topic.topicId, state, log };
       this.partitions.set(name, hosted);
     }
@@ -211,6 +228,7 @@ export class ReplicaManager {
 
   private async unhost(topic: string, partition: number): Promise<void> {
     const name = partitionName(topic, partition);
+    if (this.offline.delete(name)) await this.logs.deleteLog(topic, partition);
     const hosted = this.partitions.get(name);
     if (hosted === undefined) return;
     this.partitions.delete(name);

@@ -1,10 +1,21 @@
 // The broker's listeners: one TCP server per configured listener, connection limits
-// (max.connections, max.connections.per.ip), and graceful shutdown (stop accepting, let each
-// connection finish the requests it already received, then close).
+// (max.connections, max.connections.per.ip with max.connections.per.ip.overrides), the limits all
+// connections share (queued.max.requests, queued.max.request.bytes: RequestAdmission), and
+// graceful shutdown (stop accepting, let each connection finish the requests it already received,
+// then close).
+//
+// A connection over max.connections or its IP's limit is closed at once, before anything is read
+// from it (Kafka closes it too, after accepting it), so opening thousands of sockets costs the
+// broker one accept and one close each. Refusals are logged at most once per
+// REFUSAL_LOG_INTERVAL_MS with a count, so a connection flood cannot flood the log as well.
 
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, isIP, type Server, type Socket } from "node:net";
+import { lookup } from "node:dns/promises";
 import type { Logger } from "../lib/logger.js";
+import { errorMessage } from "../lib/errors.js";
 import { Connection, type ConnectionLimits, type FrameProcessor } from "./connection.js";
+import { MemoryPool } from "./memory-pool.js";
+import { RequestAdmission } from "./request-admission.js";
 
 export interface ListenerSpec {
   readonly name: string;
@@ -23,24 +34,55 @@ export interface SocketServerLimits extends ConnectionLimits {
   readonly maxConnections: number;
   /** max.connections.per.ip */
   readonly maxConnectionsPerIp: number;
+  /** max.connections.per.ip.overrides: host name or IP address to its own limit. */
+  readonly maxConnectionsPerIpOverrides?: ReadonlyMap<string, number>;
+  /** queued.max.requests: whole requests waiting to be processed, over all connections. */
+  readonly queuedMaxRequests: number;
+  /** queued.max.request.bytes: bytes of requests received and not yet answered; -1 for no limit. */
+  readonly queuedMaxRequestBytes: number;
+}
+
+/** What the listeners hold right now; for tests, metrics and the soak script. */
+export interface SocketServerStats {
+  readonly connectionCount: number;
+  readonly refusedConnectionCount: number;
+  readonly queuedRequests: number;
+  readonly poolUsedBytes: number;
+  readonly connectionsWaitingForAdmission: number;
 }
 
 /** How long a connection may take to finish its received requests at shutdown. */
 const SHUTDOWN_DRAIN_TIMEOUT_MS = 5_000;
+/** At most one "refusing connection" log line per this interval (with the count since the last). */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+/** ::ffff:10.0.0.1 (an IPv4 client of a dual-stack listener) counts as 10.0.0.1. */
+function normalizeIp(address: string): string {
+  return address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
 
 export class SocketServer {
   private readonly servers: Server[] = [];
   private readonly connections = new Set<Connection>();
   private readonly connectionsPerIp = new Map<string, number>();
+  /** max.connections.per.ip.overrides by IP address (host names resolved at start). */
+  private readonly perIpOverrides = new Map<string, number>();
+  private readonly admission: RequestAdmission;
   private nextConnectionId = 0;
   private stopping = false;
   private bound: BoundListener[] = [];
+  private refusedCount = 0;
+  private refusedSinceLogCount = 0;
+  private lastRefusalLogMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly processor: FrameProcessor,
     private readonly limits: SocketServerLimits,
     private readonly logger: Logger,
-  ) {}
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    this.admission = new RequestAdmission(limits.queuedMaxRequests, new MemoryPool(limits.queuedMaxRequestBytes));
+  }
 
   get listeners(): readonly BoundListener[] {
     return this.bound;
@@ -50,7 +92,18 @@ export class SocketServer {
     return this.connections.size;
   }
 
+  stats(): SocketServerStats {
+    return {
+      connectionCount: this.connections.size,
+      refusedConnectionCount: this.refusedCount,
+      queuedRequests: this.admission.queuedRequests,
+      poolUsedBytes: this.admission.pool.usedBytes,
+      connectionsWaitingForAdmission: this.admission.waitingCount,
+    };
+  }
+
   async start(specs: readonly ListenerSpec[]): Promise<readonly BoundListener[]> {
+    await this.resolveOverrides();
     const bound: BoundListener[] = [];
     try {
       for (const spec of specs) bound.push(await this.listen(spec));
@@ -60,6 +113,21 @@ export class SocketServer {
     }
     this.bound = bound;
     return bound;
+  }
+
+  /** Kafka resolves override host names once, at start; a name that does not resolve is ignored with a warning. */
+  private async resolveOverrides(): Promise<void> {
+    for (const [host, count] of this.limits.maxConnectionsPerIpOverrides ?? []) {
+      if (isIP(host) !== 0) {
+        this.perIpOverrides.set(normalizeIp(host), count);
+        continue;
+      }
+      try {
+        for (const { address } of await lookup(host, { all: true })) this.perIpOverrides.set(normalizeIp(address), count);
+      } catch (error) {
+        this.logger.warn({ host, err: errorMessage(error) }, "max.connections.per.ip.overrides: host does not resolve; entry ignored");
+      }
+    }
   }
 
   private listen(spec: ListenerSpec): Promise<BoundListener> {
@@ -78,30 +146,51 @@ export class SocketServer {
     });
   }
 
+  private maxConnectionsFor(ip: string): number {
+    return this.perIpOverrides.get(ip) ?? this.limits.maxConnectionsPerIp;
+  }
+
   private accept(spec: ListenerSpec, socket: Socket): void {
-    const ip = socket.remoteAddress ?? "unknown";
+    const ip = normalizeIp(socket.remoteAddress ?? "unknown");
+    // A reset before we close it must not surface as an unhandled 'error'.
+    socket.on("error", () => undefined);
     if (this.stopping) {
       socket.destroy();
       return;
     }
     const perIp = this.connectionsPerIp.get(ip) ?? 0;
-    if (this.connections.size >= this.limits.maxConnections || perIp >= this.limits.maxConnectionsPerIp) {
-      this.logger.warn(
-        { ip, connections: this.connections.size, perIp },
-        "refusing connection: max.connections or max.connections.per.ip reached",
-      );
-      socket.destroy();
+    if (this.connections.size >= this.limits.maxConnections) {
+      this.refuse(socket, ip, perIp, "max.connections");
+      return;
+    }
+    if (perIp >= this.maxConnectionsFor(ip)) {
+      this.refuse(socket, ip, perIp, "max.connections.per.ip");
       return;
     }
     this.connectionsPerIp.set(ip, perIp + 1);
     const id = `${spec.name}-${this.nextConnectionId++}`;
-    const connection = new Connection(id, spec.name, socket, this.processor, this.limits, this.logger, (closed) => {
+    const connection = new Connection(id, spec.name, socket, this.processor, this.limits, this.admission, this.logger, (closed) => {
       if (!this.connections.delete(closed)) return;
       const remaining = (this.connectionsPerIp.get(ip) ?? 1) - 1;
       if (remaining <= 0) this.connectionsPerIp.delete(ip);
       else this.connectionsPerIp.set(ip, remaining);
     });
     this.connections.add(connection);
+  }
+
+  private refuse(socket: Socket, ip: string, perIp: number, limit: string): void {
+    socket.destroy();
+    this.refusedCount += 1;
+    this.refusedSinceLogCount += 1;
+    const now = this.nowMs();
+    if (now - this.lastRefusalLogMs >= REFUSAL_LOG_INTERVAL_MS) {
+      this.logger.warn(
+        { ip, connections: this.connections.size, perIp, refusedSinceLastLog: this.refusedSinceLogCount, refusedTotal: this.refusedCount },
+        `refusing connections: ${limit} reached`,
+      );
+      this.lastRefusalLogMs = now;
+      this.refusedSinceLogCount = 0;
+    }
   }
 
   private async closeServers(): Promise<void> {

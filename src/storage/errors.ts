@@ -112,3 +112,37 @@ export class InconsistentTopicIdError extends Error {
     return ErrorCode.INCONSISTENT_TOPIC_ID;
   }
 }
+
+/**
+ * An idempotent producer's batch does not continue its sequence: a gap, a sequence already past
+ * the last five batches, or a new epoch not starting at 0 (Kafka's OutOfOrderSequenceException).
+ * Nothing of the append was written.
+ */
+export class OutOfOrderSequenceError extends Error {
+  override name = "OutOfOrderSequenceError";
+  constructor(
+    message: string,
+    readonly producerId: number,
+  ) {
+    super(message);
+  }
+
+  get kafkaErrorCode(): ErrorCode {
+    return ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
+  }
+}
+
+/** A batch written with an older epoch than the partition has seen for its producer id (a zombie). */
+export class InvalidProducerEpochError extends Error {
+  override name = "InvalidProducerEpochError";
+  constructor(
+    message: string,
+    readonly producerId: number,
+  ) {
+    super(message);
+  }
+
+  get kafkaErrorCode(): ErrorCode {
+    return ErrorCode.INVALID_PRODUCER_EPOCH;
+  }
+}

@@ -19,11 +19,16 @@ export type { CleanupPolicy, LogConfig, TimestampTypeName } from "./log-config.j
 export {
   CorruptRecordError,
   InconsistentTopicIdError,
+  InvalidProducerEpochError,
   LogClosedError,
   LogValidationError,
   OffsetOutOfRangeError,
+  OutOfOrderSequenceError,
   StorageError,
 } from "./errors.js";
+export type { BatchMetadata, ProducerStateEntry } from "./producer-state.js";
+export { BATCHES_RETAINED_PER_PRODUCER } from "./producer-state.js";
+export { DEFAULT_PRODUCER_ID_EXPIRATION_MS, PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS } from "./producer-state-manager.js";
 export type { LogValidationErrorKind } from "./errors.js";
 export type { AppendOrigin, RecordValidator } from "./log-validator.js";
 export type { RecordsDecompressor } from "./record-scan.js";

@@ -39,9 +39,11 @@ function shouldCopyIntoOneBuffer(buffers: readonly Buffer[]): boolean {
 }
 
 export interface LocalLogHooks {
-  /** State outside the log an append changes (the leader epoch cache), captured to undo a failed write. */
+  /** State outside the log an append changes (leader epoch cache, producer state), captured to undo a failed write. */
   captureExtra(): unknown;
   restoreExtra(state: unknown): void;
+  /** Everything below endOffset reached the OS: those appends can no longer be undone. */
+  onWritten(endOffset: number): void;
   /** A write could not be undone: the log's tail is unknown, take the directory offline. */
   onBroken(error: unknown): void;
 }
@@ -105,6 +107,7 @@ export class LocalLog {
       onWritten: (segment, endPosition, endOffset) => {
         segment.writtenBytes = endPosition;
         this.logEndOffset = endOffset;
+        this.hooks.onWritten(endOffset);
       },
       onFailed: (segment, error, restore) => {
         segment.restoreState(restore.segment);

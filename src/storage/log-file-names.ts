@@ -8,6 +8,8 @@ export const LOG_FILE_SUFFIX = ".log";
 export const INDEX_FILE_SUFFIX = ".index";
 export const TIME_INDEX_FILE_SUFFIX = ".timeindex";
 export const TXN_INDEX_FILE_SUFFIX = ".txnindex";
+/** Producer state snapshots, named by the offset the state is valid up to (exclusive). */
+export const PRODUCER_SNAPSHOT_FILE_SUFFIX = ".snapshot";
 /** Appended to the files of a segment removed by retention or truncation until they are unlinked. */
 export const DELETED_FILE_SUFFIX = ".deleted";
 /** Compaction output and its swap-in marker (Kafka's cleaner); leftovers are cleaned up on load. */
@@ -49,6 +51,10 @@ export function timeIndexFileName(baseOffset: number): string {
 
 export function txnIndexFileName(baseOffset: number): string {
   return offsetFileStem(baseOffset) + TXN_INDEX_FILE_SUFFIX;
+}
+
+export function producerSnapshotFileName(offset: number): string {
+  return offsetFileStem(offset) + PRODUCER_SNAPSHOT_FILE_SUFFIX;
 }
 
 export interface SegmentFileName {

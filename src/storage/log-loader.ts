@@ -12,6 +12,8 @@
 // 4. After a clean stop only the active segment's tail is read (from its last index entry) to find
 //    the log end offset; if that tail is not whole, the segment is recovered after all.
 // 5. The leader epoch cache is read and trimmed to [log start offset, log end offset).
+// The producer state snapshots found on the way are listed for the producer state manager, which
+// loads them (and replays the log after them) once the log is open: see producer-state-manager.ts.
 
 import type { Clock } from "../lib/clock.js";
 import { LeaderEpochCache } from "./leader-epoch-cache.js";
@@ -25,6 +27,7 @@ import {
   LEADER_EPOCH_CHECKPOINT_FILE,
   LOG_FILE_SUFFIX,
   parseSegmentFileName,
+  PRODUCER_SNAPSHOT_FILE_SUFFIX,
   SWAP_FILE_SUFFIX,
   TIME_INDEX_FILE_SUFFIX,
   TMP_FILE_SUFFIX,
@@ -58,6 +61,8 @@ export interface LoadedLog {
   readonly epochCache: LeaderEpochCache;
   /** Bytes cut from the log by recovery (0 when none). */
   readonly truncatedBytes: number;
+  /** Offsets of the producer state snapshot files in the directory, ascending. */
+  readonly producerSnapshotOffsets: readonly number[];
 }
 
 const SEGMENT_FILE_KINDS = new Set([LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX]);
@@ -81,6 +86,7 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
   const names = await fs.readdir(dir);
   const logFiles = new Map<number, string>();
   const indexNames = new Set<string>();
+  const producerSnapshotOffsets: number[] = [];
   for (const fileName of names) {
     if (fileName.endsWith(TMP_FILE_SUFFIX) || fileName.endsWith(DELETED_FILE_SUFFIX) || fileName.endsWith(CLEANED_FILE_SUFFIX)) {
       await unlinkQuietly(fs, joinPath(dir, fileName));
@@ -92,6 +98,7 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
       continue;
     }
     const parsed = parseSegmentFileName(fileName);
+    if (parsed !== undefined && parsed.suffix === "" && parsed.kind === PRODUCER_SNAPSHOT_FILE_SUFFIX) producerSnapshotOffsets.push(parsed.baseOffset);
     if (parsed === undefined || parsed.suffix !== "" || !SEGMENT_FILE_KINDS.has(parsed.kind)) continue;
     if (parsed.kind === LOG_FILE_SUFFIX) logFiles.set(parsed.baseOffset, fileName);
     else indexNames.add(fileName);
@@ -122,6 +129,7 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
       logStartOffset: segments[0].baseOffset,
       epochCache,
       truncatedBytes: 0,
+      producerSnapshotOffsets: producerSnapshotOffsets.sort((a, b) => a - b),
     };
   }
 
@@ -178,7 +186,7 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
   const recoveryPoint = params.hadCleanShutdown && needsRecoveryFrom < 0 ? nextOffset : Math.min(params.recoveryPoint, nextOffset);
   epochCache.truncateFromEnd(nextOffset);
   epochCache.truncateFromStart(logStartOffset);
-  return { context, segments, nextOffset, recoveryPoint, logStartOffset, epochCache, truncatedBytes };
+  return { context, segments, nextOffset, recoveryPoint, logStartOffset, epochCache, truncatedBytes, producerSnapshotOffsets: producerSnapshotOffsets.sort((a, b) => a - b) };
 }
 
 /** Index of the segment holding offset (the first one when offset is below all). */

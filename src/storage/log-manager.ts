@@ -3,7 +3,8 @@
 // them in the directory with the fewest partitions, deleting them (rename to `-delete`, remove
 // later), the broker-level checkpoint files, background retention / flush / checkpoint tasks,
 // clean shutdown, sizes for metrics, and log directory failure: an I/O error (other than a full
-// disk) takes the whole directory offline and its partitions answer KAFKA_STORAGE_ERROR.
+// disk) takes the whole directory offline and its partitions answer KAFKA_STORAGE_ERROR. It also
+// runs the producer id expiry of every partition (producer.id.expiration.ms).
 //
 // Files per log directory, all in Kafka's formats:
 //   recovery-point-offset-checkpoint  offsets below which each partition is fsynced
@@ -39,6 +40,7 @@ import { silentLogger } from "./logger.js";
 import { writePartitionMetadata } from "./partition-metadata-file.js";
 import type { PartitionLogEnvironment } from "./partition-log.js";
 import { PartitionLog } from "./partition-log.js";
+import { PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS } from "./producer-state-manager.js";
 import type { RecordsDecompressor } from "./record-scan.js";
 
 /** Partitions loaded at once when none is given: enough to keep the disk queue full, bounded for memory. */
@@ -60,6 +62,8 @@ export interface LogManagerOptions {
   readonly verifyCrcOnRead?: boolean;
   /** Written into .kafka_cleanshutdown (KIP-966); -1 when unknown. */
   readonly brokerEpoch?: number;
+  /** producer.id.expiration.ms, read when used (a dynamic broker config); one day by default. */
+  readonly producerIdExpirationMs?: () => number;
 }
 
 export interface BackgroundTaskIntervals {
@@ -69,6 +73,8 @@ export interface BackgroundTaskIntervals {
   readonly flushSchedulerIntervalMs: number;
   /** log.flush.offset.checkpoint.interval.ms (all three checkpoint files) */
   readonly checkpointIntervalMs: number;
+  /** How often idle producer ids are expired; Kafka's producer.id.expiration.check.interval.ms (10 minutes) by default. */
+  readonly producerIdExpirationCheckIntervalMs?: number;
 }
 
 export interface LogDirStatus {
@@ -105,6 +111,8 @@ async function mapBounded<T>(items: readonly T[], parallelism: number, run: (ite
 
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
+  /** Partitions found on disk that could not be opened: never re-created empty (their data stays). */
+  private readonly failedPartitions = new Map<string, StorageError>();
   private readonly dirs = new Map<string, DirState>();
   private readonly logger: StorageLogger;
   private readonly failureListeners: LogDirFailureListener[] = [];
@@ -175,8 +183,16 @@ export class LogManager {
           });
         } catch (error) {
           // A file named like a partition directory (its readdir fails): not ours, leave it.
-          if (fsErrorCode(error) !== "ENOTDIR") throw error;
-          this.logger("warn", "ignoring a file named like a partition directory", { logDir: dir.path, name });
+          if (fsErrorCode(error) === "ENOTDIR") {
+            this.logger("warn", "ignoring a file named like a partition directory", { logDir: dir.path, name });
+            return;
+          }
+          // One partition that cannot be opened (damaged beyond repair) goes offline alone, as
+          // Kafka's per-log failure handling does; the directory and its other partitions serve.
+          const message = error instanceof Error ? error.message : String(error);
+          const failure = new StorageError(`partition ${name} in ${dir.path} cannot be opened: ${message}`, dir.path, fsErrorCode(error) ?? "EIO", true, { cause: error });
+          this.failedPartitions.set(name, failure);
+          this.logger("error", "partition cannot be opened; it stays offline until repaired", { logDir: dir.path, partition: name, error: message });
           return;
         }
         this.logs.set(name, log);
@@ -223,6 +239,7 @@ export class LogManager {
       verifyCrcOnRead: options.verifyCrcOnRead,
       onStorageFailure: (error) => this.handleLogDirFailure(logDir, error),
       onLogStartOffsetChanged: () => this.checkpointDir(logDir),
+      producerIdExpirationMs: options.producerIdExpirationMs,
     };
   }
 
@@ -245,6 +262,8 @@ export class LogManager {
     assert(isValidTopicName(topic), `invalid topic name "${topic}"`);
     assert(Number.isInteger(partition) && partition >= 0, `invalid partition ${partition}`);
     const name = key(topic, partition);
+    const failed = this.failedPartitions.get(name);
+    if (failed !== undefined) throw failed;
     const existing = this.logs.get(name);
     if (existing !== undefined) {
       if (existing.topicId !== null && existing.topicId !== topicId) {
@@ -274,6 +293,11 @@ export class LogManager {
     }
   }
 
+  /** The failure of a partition that could not be opened at start-up, if it is one. */
+  partitionFailure(topic: string, partition: number): StorageError | undefined {
+    return this.failedPartitions.get(key(topic, partition));
+  }
+
   private pickDirForNewLog(): DirState {
     const counts = new Map<string, number>();
     for (const dir of this.dirs.values()) if (dir.offlineError === null) counts.set(dir.path, 0);
@@ -291,6 +315,16 @@ export class LogManager {
    */
   async deleteLog(topic: string, partition: number): Promise<boolean> {
     const name = key(topic, partition);
+    const failed = this.failedPartitions.get(name);
+    if (failed !== undefined) {
+      // The topic is gone: its unreadable partition directory goes the same way as a log's.
+      this.failedPartitions.delete(name);
+      const target = joinPath(failed.logDir, deleteDirName(topic, partition));
+      await this.options.fs.rename(joinPath(failed.logDir, partitionDirName(topic, partition)), target);
+      await this.options.fs.fsyncDirectory(failed.logDir);
+      this.scheduleDirRemoval(target, this.options.defaultConfig.fileDeleteDelayMs);
+      return true;
+    }
     const log = this.logs.get(name);
     if (log === undefined) return false;
     this.logs.delete(name);
@@ -425,6 +459,7 @@ export class LogManager {
     this.schedule("retention", intervals.retentionCheckIntervalMs, () => this.runRetention());
     this.schedule("flush", intervals.flushSchedulerIntervalMs, () => this.runFlushScheduler());
     this.schedule("checkpoint", intervals.checkpointIntervalMs, () => this.checkpoint());
+    this.schedule("producer-expiration", intervals.producerIdExpirationCheckIntervalMs ?? PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, () => this.removeExpiredProducers());
   }
 
   /** Stops the background tasks and waits for a running one to finish. */
@@ -468,6 +503,19 @@ export class LogManager {
       }
     }
     return deleted;
+  }
+
+  /** One producer expiry pass over every log; returns the number of producer ids forgotten. */
+  async removeExpiredProducers(): Promise<number> {
+    let removed = 0;
+    for (const log of this.logs.values()) {
+      try {
+        removed += await log.removeExpiredProducers();
+      } catch (error) {
+        this.logger("warn", "producer expiry failed for a partition", { partition: key(log.topic, log.partition), error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return removed;
   }
 
   /** One flush.ms pass: flushes logs whose unflushed data is older than their flush.ms. */

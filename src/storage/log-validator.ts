@@ -9,10 +9,13 @@
 //   (magic 0/1 are refused as INVALID_RECORD, as Kafka 4 does for produce v3+);
 // - CRC-32C over [attributes, end);
 // - leader appends from clients: size <= max.message.bytes, recordCount > 0 and equal to
-//   lastOffsetDelta + 1, no control batches, a sequence for every producer id, CreateTime timestamps
-//   (first and max) within message.timestamp.before/after.max.ms of now;
+//   lastOffsetDelta + 1, no control batches, a sequence for every producer id and a producer id
+//   below 2^53, CreateTime timestamps (first and max) within message.timestamp.before/after.max.ms
+//   of now;
 // - the whole append <= segment.bytes (RECORD_LIST_TOO_LARGE);
 // - replicated appends: offsets strictly increasing across batches.
+// Whether any batch carries a producer id is noted on the way (one read per batch), so appends
+// from producers without idempotence skip the producer state entirely.
 
 import { assert } from "../lib/assert.js";
 import {
@@ -56,10 +59,14 @@ export interface AppendAnalysis {
   /** Replicated appends: first base offset and last offset as sent; -1 otherwise. */
   readonly firstOffset: number;
   readonly lastOffset: number;
+  /** Some batch has a producer id (>= 0): the producer state must see the append. */
+  readonly hasProducerIds: boolean;
 }
 
 const NO_TIMESTAMP = -1;
 const TWO_POW_32 = 0x1_0000_0000;
+/** Largest high word of an int64 that is still a safe integer (2^53 / 2^32): producer ids are numbers. */
+const MAX_SAFE_HIGH_WORD = 0x20_0000;
 
 function timestampOutOfBounds(timestamp: number, nowMs: number, config: LogConfig): boolean {
   if (timestamp === NO_TIMESTAMP) return false;
@@ -88,6 +95,7 @@ export function analyzeAppend(
   let maxTimestamp = NO_TIMESTAMP;
   let firstOffset = -1;
   let lastOffset = -1;
+  let hasProducerIds = false;
   for (;;) {
     const status = cursor.next();
     if (status === "end") break;
@@ -116,7 +124,9 @@ export function analyzeAppend(
       if (producerIdHigh >= 0 && records.readInt32BE(at + BASE_SEQUENCE_OFFSET) < 0) {
         refuse("invalid-record", `batch ${index} has a producer id but no sequence number`, index);
       }
+      if (producerIdHigh >= MAX_SAFE_HIGH_WORD) refuse("invalid-record", `batch ${index} has a producer id beyond 2^53, which no broker hands out`, index);
     }
+    if (records.readInt32BE(cursor.batchPosition + PRODUCER_ID_OFFSET) >= 0) hasProducerIds = true;
     if (
       checkCreateTime &&
       (cursor.attributes & TIMESTAMP_TYPE_MASK) === 0 &&
@@ -142,7 +152,7 @@ export function analyzeAppend(
   if (records.length > config.segmentBytes) {
     refuse("record-list-too-large", `append of ${records.length} bytes exceeds segment.bytes ${config.segmentBytes}`, -1);
   }
-  return { batchCount, recordCount, offsetCount, sizeBytes: records.length, maxTimestamp, firstOffset, lastOffset };
+  return { batchCount, recordCount, offsetCount, sizeBytes: records.length, maxTimestamp, firstOffset, lastOffset, hasProducerIds };
 }
 
 /**

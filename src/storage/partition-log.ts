@@ -1,7 +1,9 @@
 // One partition's log as the broker sees it (Kafka's UnifiedLog): appends with validation and
 // offset assignment, reads, the log start offset, the high watermark, the leader epoch cache,
-// truncation (followers), retention, flush policy and I/O failure handling. Shaped for
-// replication: leader appends assign offsets, follower appends keep the leader's.
+// the producer state of idempotent producers (duplicates answered with the original offsets,
+// sequence and epoch checks; producer-state-manager.ts), truncation (followers), retention,
+// flush policy and I/O failure handling. Shaped for replication: leader appends assign offsets,
+// follower appends keep the leader's.
 //
 // Durability contract: append() resolves once the bytes were handed to the OS with write(2), so a
 // process crash (kill -9) loses nothing acknowledged. fsync follows flush.messages / flush.ms (by
@@ -18,12 +20,17 @@ import type { Clock } from "../lib/clock.js";
 import { assert, AssertionError } from "../lib/assert.js";
 import { AsyncMutex } from "../lib/async-mutex.js";
 import { BatchCursor } from "./batch-cursor.js";
+import type { LogReplay } from "./producer-state-manager.js";
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, ProducerStateManager } from "./producer-state-manager.js";
+import type { BatchMetadata, ProducerStateEntry } from "./producer-state.js";
+import { firstOffsetOf } from "./producer-state.js";
 import { CorruptRecordError, LogClosedError, LogValidationError, OffsetOutOfRangeError, StorageError } from "./errors.js";
 import type { FileSystem } from "./io/file-system.js";
 import { fsErrorCode, isOutOfSpace, joinPath, parentDirectory } from "./io/file-system.js";
 import type { EpochEntry } from "./checkpoint-file.js";
 import type { EpochEndOffset } from "./leader-epoch-cache.js";
 import { LeaderEpochCache, UNDEFINED_EPOCH } from "./leader-epoch-cache.js";
+import type { LocalLogHooks } from "./local-log.js";
 import { LocalLog } from "./local-log.js";
 import type { LogConfig } from "./log-config.js";
 import { LEADER_EPOCH_CHECKPOINT_FILE, PARTITION_METADATA_FILE, partitionDirName } from "./log-file-names.js";
@@ -53,6 +60,8 @@ export interface PartitionLogEnvironment {
   readonly onStorageFailure?: (error: StorageError) => void;
   /** The log start offset moved (DeleteRecords); resolves once it is checkpointed. */
   readonly onLogStartOffsetChanged?: (log: PartitionLog) => Promise<void>;
+  /** producer.id.expiration.ms, read when used (a dynamic broker config); one day by default. */
+  readonly producerIdExpirationMs?: () => number;
 }
 
 export interface OpenPartitionLogParams extends PartitionLogEnvironment {
@@ -94,6 +103,11 @@ export interface AppendResult {
   readonly recordCount: number;
   readonly batchCount: number;
   readonly sizeBytes: number;
+  /**
+   * The append repeats a batch its idempotent producer already wrote (a retry after a lost
+   * answer): nothing was written, and the offsets are those of the original batch.
+   */
+  readonly duplicate: boolean;
 }
 
 export interface ReadOptions {
@@ -130,7 +144,25 @@ interface AcceptedAppend {
   readonly written: Promise<void>;
   readonly firstOffset: number;
   readonly lastOffset: number;
+  /** Set when nothing was accepted because the batch is a duplicate of this one. */
+  readonly duplicate?: BatchMetadata;
 }
+
+/** What a failed write must put back besides the segment: the leader epoch cache and the producer state. */
+interface UndoState {
+  readonly epochs: readonly EpochEntry[];
+  readonly producerRestorePoint: number;
+}
+
+const WRITTEN = Promise.resolve();
+/** Read size while replaying the log into the producer state. */
+const REPLAY_READ_BYTES = 1024 * 1024;
+/**
+ * A duplicate of a batch still being written waits for the write, then the append is checked
+ * again. Each round waits for the writes in flight, so it only repeats when the original failed
+ * and yet another copy of the batch was accepted meanwhile: a handful of rounds is plenty.
+ */
+const DUPLICATE_WAIT_ROUNDS_MAX = 16;
 
 /** A FIFO lock that can tell when nobody holds it or waits for it (the append fast path). */
 class PartitionLock {
@@ -170,6 +202,9 @@ export class PartitionLog {
     private topicIdValue: string | null,
     private readonly local: LocalLog,
     private readonly epochCache: LeaderEpochCache,
+    private readonly producerState: ProducerStateManager,
+    /** null: the producer state is loaded (or was empty from the start); else how to load it. */
+    private producerStateToLoad: { readonly hadCleanShutdown: boolean } | null,
     logStartOffset: number,
     highWatermark: number,
   ) {
@@ -199,6 +234,7 @@ export class PartitionLog {
     const topicId = await readPartitionMetadata(params.fs, joinPath(dir, PARTITION_METADATA_FILE));
     let log: PartitionLog | null = null;
     const local = new LocalLog(loaded.context, params.config, loaded.segments, loaded.nextOffset, loaded.recoveryPoint, hooksFor(() => log), params.random ?? Math.random);
+    const producerState = producerStateFor(params, dir, name, logger);
     log = new PartitionLog(
       params,
       params.logDir,
@@ -207,14 +243,21 @@ export class PartitionLog {
       topicId,
       local,
       loaded.epochCache,
+      producerState,
+      // Loaded before the first append needs it (ensureProducerState), not here: start-up stays
+      // one directory listing and a few small reads per partition.
+      { hadCleanShutdown: params.hadCleanShutdown },
       loaded.logStartOffset,
       // Kafka's default without a replication-offset-checkpoint entry: 0, raised by the leader.
       params.highWatermark ?? 0,
     );
+    await producerState.adoptSnapshots(loaded.producerSnapshotOffsets, loaded.logStartOffset, local.logEndOffset);
     if (loaded.logStartOffset > loaded.nextOffset) {
       // Everything below the checkpointed log start offset is gone (or was lost): start there.
       await local.truncateFullyAndStartAt(loaded.logStartOffset);
       loaded.epochCache.clear();
+      await producerState.truncateFullyAndStartAt(loaded.logStartOffset);
+      log.producerStateToLoad = null;
     }
     log.highWatermarkValue = Math.min(Math.max(log.highWatermarkValue, log.logStartOffsetValue), local.logEndOffset);
     await loaded.epochCache.flush();
@@ -239,7 +282,7 @@ export class PartitionLog {
     const epochCache = LeaderEpochCache.empty(fs, joinPath(dir, LEADER_EPOCH_CHECKPOINT_FILE));
     let log: PartitionLog | null = null;
     const local = new LocalLog(context, params.config, [first], 0, 0, hooksFor(() => log), random);
-    log = new PartitionLog(params, params.logDir, params.topic, params.partition, params.topicId, local, epochCache, 0, 0);
+    log = new PartitionLog(params, params.logDir, params.topic, params.partition, params.topicId, local, epochCache, producerStateFor(params, dir, name, logger), null, 0, 0);
     return log;
   }
 
@@ -295,6 +338,24 @@ export class PartitionLog {
     return this.epochCache.epochEntries;
   }
 
+  /**
+   * The producer ids with state in this partition and their entries (read-only view). Empty
+   * until the state is loaded, which an opened log does at its first append.
+   */
+  activeProducers(): ReadonlyMap<number, ProducerStateEntry> {
+    return this.producerState.activeProducers();
+  }
+
+  /** Offsets of the producer state snapshot files, oldest first. */
+  get producerSnapshotOffsets(): number[] {
+    return [...this.producerState.snapshots];
+  }
+
+  /** Resolves once every producer snapshot write or deletion started so far is done (rolls write them in the background). */
+  producerSnapshotsSettled(): Promise<void> {
+    return this.producerState.settled();
+  }
+
   get isOffline(): boolean {
     return this.offlineError !== null;
   }
@@ -316,10 +377,22 @@ export class PartitionLog {
    * is modified and must stay untouched until the promise settles. Resolves once written to the OS.
    */
   async append(records: Buffer, options: AppendOptions): Promise<AppendResult> {
+    for (let round = 0; round < DUPLICATE_WAIT_ROUNDS_MAX; round += 1) {
+      const result = await this.appendOnce(records, options);
+      if (result !== null) return result;
+      // A duplicate of a batch whose write is still in flight: wait for it, then look again (the
+      // original may have failed and been undone, and this copy is then appended for real).
+      await this.local.drain();
+    }
+    throw new Error(`an append to ${this.local.context.name} kept meeting a duplicate still being written`);
+  }
+
+  /** One attempt at append(); null when it must wait for the write of the batch it duplicates. */
+  private async appendOnce(records: Buffer, options: AppendOptions): Promise<AppendResult | null> {
     this.checkUsable();
     const origin: AppendOrigin = options.assignOffsets ? (options.origin ?? "client") : "replication";
     if (records.length === 0) {
-      return { firstOffset: -1, lastOffset: -1, logAppendTimeMs: -1, logStartOffset: this.logStartOffsetValue, recordCount: 0, batchCount: 0, sizeBytes: 0 };
+      return { firstOffset: -1, lastOffset: -1, logAppendTimeMs: -1, logStartOffset: this.logStartOffsetValue, recordCount: 0, batchCount: 0, sizeBytes: 0, duplicate: false };
     }
     const nowMs = this.env.clock.nowMs();
     const config = this.local.config;
@@ -328,13 +401,30 @@ export class PartitionLog {
     // Fast path: nobody holds or waits for the lock and no roll is due, so the append is accepted
     // in this tick without awaiting anything but the write.
     const accepted =
-      this.lock.idle && !this.local.pipelineBroken && !this.rollDue(records, analysis, origin, logAppendTimeMs, nowMs)
+      this.producerStateToLoad === null && this.lock.idle && !this.local.pipelineBroken && !this.rollDue(records, analysis, origin, logAppendTimeMs, nowMs)
         ? this.accept(records, analysis, origin, options.leaderEpoch, logAppendTimeMs)
         : await this.lock.run(async () => {
             this.checkUsable();
+            await this.ensureProducerState();
             if (this.rollDue(records, analysis, origin, logAppendTimeMs, nowMs)) await this.rollLocked(origin === "replication" ? analysis.firstOffset : 0);
             return this.accept(records, analysis, origin, options.leaderEpoch, logAppendTimeMs);
           });
+    if (accepted.duplicate !== undefined) {
+      const original = accepted.duplicate;
+      if (original.lastOffset >= this.local.logEndOffset) return null;
+      // Kafka answers a duplicate with the original batch's offsets and its stored max timestamp
+      // as the log append time (UnifiedLog: appendInfo.setLogAppendTime(duplicate.timestamp)).
+      return {
+        firstOffset: firstOffsetOf(original),
+        lastOffset: original.lastOffset,
+        logAppendTimeMs: original.timestamp,
+        logStartOffset: this.logStartOffsetValue,
+        recordCount: analysis.recordCount,
+        batchCount: analysis.batchCount,
+        sizeBytes: analysis.sizeBytes,
+        duplicate: true,
+      };
+    }
     try {
       await accepted.written;
     } catch (error) {
@@ -349,6 +439,7 @@ export class PartitionLog {
       recordCount: analysis.recordCount,
       batchCount: analysis.batchCount,
       sizeBytes: analysis.sizeBytes,
+      duplicate: false,
     };
   }
 
@@ -358,14 +449,25 @@ export class PartitionLog {
     return this.local.shouldRoll(records.length, maxTimestampInMessages, maxOffsetInMessages, nowMs);
   }
 
-  /** Assigns offsets (leader) or checks them (replication) and queues the write. Synchronous. */
+  /**
+   * Checks the producer state (batches with producer ids only), assigns offsets (leader) or
+   * checks them (replication) and queues the write. Synchronous, so consecutive appends are
+   * checked against each other in the order they get offsets. Nothing changes before every check
+   * passed; a duplicate changes nothing at all.
+   */
   private accept(records: Buffer, analysis: AppendAnalysis, origin: AppendOrigin, leaderEpoch: number, logAppendTimeMs: number): AcceptedAppend {
+    if (origin === "replication" && analysis.firstOffset < this.local.nextOffset) {
+      throw new LogValidationError("unexpected-offset", `replicated offset ${analysis.firstOffset} is below the log end offset ${this.local.nextOffset}`, 0);
+    }
+    let producerUpdates: readonly ProducerStateEntry[] | null = null;
+    if (analysis.hasProducerIds) {
+      const prepared = this.producerState.prepareAppend(records, origin, origin === "replication" ? -1 : this.local.nextOffset, logAppendTimeMs);
+      if (prepared.duplicate !== undefined) return { written: WRITTEN, firstOffset: -1, lastOffset: -1, duplicate: prepared.duplicate };
+      producerUpdates = prepared.updates;
+    }
     let firstOffset: number;
     let lastOffset: number;
     if (origin === "replication") {
-      if (analysis.firstOffset < this.local.nextOffset) {
-        throw new LogValidationError("unexpected-offset", `replicated offset ${analysis.firstOffset} is below the log end offset ${this.local.nextOffset}`, 0);
-      }
       firstOffset = analysis.firstOffset;
       lastOffset = analysis.lastOffset;
       this.assignEpochsFromBatches(records);
@@ -374,7 +476,11 @@ export class PartitionLog {
       lastOffset = assignOffsetsInPlace(records, firstOffset, leaderEpoch, logAppendTimeMs);
       if (leaderEpoch >= 0 && this.epochCache.needsAssign(leaderEpoch, firstOffset)) this.epochCache.assign(leaderEpoch, firstOffset);
     }
-    return { written: this.local.appendAccepted(records, lastOffset + 1), firstOffset, lastOffset };
+    // The restore point for a failed write is captured inside appendAccepted, before this
+    // append's producer entries are applied, so undoing the write undoes them too.
+    const written = this.local.appendAccepted(records, lastOffset + 1);
+    if (producerUpdates !== null && producerUpdates.length > 0 && !this.local.pipelineBroken) this.producerState.apply(producerUpdates, lastOffset + 1);
+    return { written, firstOffset, lastOffset };
   }
 
   private assignEpochsFromBatches(records: Buffer): void {
@@ -386,13 +492,51 @@ export class PartitionLog {
   }
 
   private async rollLocked(expectedNextOffset: number): Promise<void> {
+    await this.ensureProducerState();
     try {
       await this.local.roll(expectedNextOffset);
     } catch (error) {
       throw this.failure(error, "roll");
     }
+    this.snapshotProducerStateAtRoll();
     // Kafka flushes the finished segment right after a roll, off the append path.
     void this.flushTo(this.local.activeSegment.baseOffset).catch(() => {});
+  }
+
+  /**
+   * Loads the producer state of an opened log if that has not happened yet (with the lock held):
+   * the log may have grown since it was opened, but only by batches without producer ids, so the
+   * newest snapshot plus the log replayed after it is still exact.
+   */
+  private async ensureProducerState(): Promise<void> {
+    const toLoad = this.producerStateToLoad;
+    if (toLoad === null) return;
+    // No append in flight while the state is rebuilt from what is written.
+    await this.local.drain();
+    try {
+      await this.producerState.load({
+        logStartOffset: this.logStartOffsetValue,
+        logEndOffset: this.local.logEndOffset,
+        segmentBaseOffsets: this.segmentBaseOffsets,
+        hadCleanShutdown: toLoad.hadCleanShutdown,
+        replay: replayFrom(this.local),
+      });
+    } catch (error) {
+      throw this.failure(error, "load producer state");
+    }
+    this.producerStateToLoad = null;
+  }
+
+  /**
+   * A roll drained every write, so the producer state is exactly the log below the new segment:
+   * its snapshot bounds what recovery replays after an unclean stop. Written off the append path
+   * (Kafka also leaves its fsync to the background).
+   */
+  private snapshotProducerStateAtRoll(): void {
+    void this.producerState.takeSnapshot(this.local.activeSegment.baseOffset).catch((error: unknown) => {
+      this.logger("warn", "writing a producer state snapshot failed", { partition: this.local.context.name, error: error instanceof Error ? error.message : String(error) });
+      this.failure(error, "write producer state snapshot");
+    });
   }
 
   /** Starts a new segment now (admin/tests; appends roll by themselves). */
@@ -544,8 +688,13 @@ export class PartitionLog {
   private async deleteSegmentsLocked(segments: LogSegment[]): Promise<number> {
     if (segments.length === 0) return 0;
     try {
-      if (segments.length === this.local.segments.length) await this.local.roll();
+      if (segments.length === this.local.segments.length) {
+        await this.ensureProducerState();
+        await this.local.roll();
+        this.snapshotProducerStateAtRoll();
+      }
       await this.local.deleteSegments(segments);
+      await this.producerState.deleteSnapshotsBelow(this.local.segments[0].baseOffset);
     } catch (error) {
       throw this.failure(error, "delete segments");
     }
@@ -572,6 +721,7 @@ export class PartitionLog {
     return this.lock.run(async () => {
       this.checkUsable();
       try {
+        await this.ensureProducerState();
         if (targetOffset >= this.local.nextOffset) {
           await this.local.drain();
           if (targetOffset >= this.local.nextOffset) return false;
@@ -587,6 +737,12 @@ export class PartitionLog {
         this.logStartOffsetValue = Math.min(this.logStartOffsetValue, end);
         this.highWatermarkValue = Math.min(this.highWatermarkValue, end);
         await this.epochCache.flush();
+        await this.producerState.truncateAndReload({
+          logStartOffset: this.logStartOffsetValue,
+          logEndOffset: end,
+          segmentBaseOffsets: this.segmentBaseOffsets,
+          replay: replayFrom(this.local),
+        });
         return true;
       } catch (error) {
         throw this.failure(error, "truncate");
@@ -613,6 +769,26 @@ export class PartitionLog {
     this.logStartOffsetValue = newOffset;
     this.highWatermarkValue = newOffset;
     await this.epochCache.flush();
+    await this.producerState.truncateFullyAndStartAt(newOffset);
+    this.producerStateToLoad = null;
+  }
+
+  // ----- producer state -----
+
+  /**
+   * Forgets producers idle for producer.id.expiration.ms (LogManager runs this every
+   * PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS). Returns how many were removed.
+   */
+  async removeExpiredProducers(): Promise<number> {
+    if (this.closed || this.offlineError !== null || this.producerStateToLoad !== null) return 0;
+    return this.lock.run(async () => {
+      // Not loaded yet: nothing to expire in memory, and loading skips expired entries.
+      if (this.closed || this.offlineError !== null || this.producerStateToLoad !== null) return 0;
+      // Appends accepted before the lock was taken must be written (or undone) first.
+      await this.local.drain();
+      if (this.local.pipelineBroken) return 0;
+      return this.producerState.removeExpiredProducers(this.env.clock.nowMs());
+    });
   }
 
   // ----- leader epochs -----
@@ -724,6 +900,10 @@ export class PartitionLog {
       }
       try {
         await this.local.close();
+        // Kafka's close snapshot: the next start finds the state at the log end and reads nothing.
+        // A state never loaded saw no append: the files are as they were, and still right.
+        if (this.producerStateToLoad === null) await this.producerState.takeSnapshot(this.local.logEndOffset);
+        await this.producerState.settled();
         await this.epochCache.flush();
       } catch (error) {
         throw this.failure(error, "close");
@@ -738,6 +918,8 @@ export class PartitionLog {
       if (this.closed) return;
       this.closed = true;
       await this.local.drain();
+      // No snapshot write may land in the directory once it is renamed for deletion.
+      await this.producerState.settled();
       await this.local.closeHandles().catch((error: unknown) => {
         this.logger("warn", "closing files of a deleted log failed", { partition: this.local.context.name, error: error instanceof Error ? error.message : String(error) });
       });
@@ -808,14 +990,61 @@ export class PartitionLog {
     this.epochCache.restore(entries);
   }
 
+  /** @internal What an append changes outside the segment, captured to undo a failed write. */
+  captureUndoState(): UndoState {
+    return { epochs: this.epochCache.snapshot(), producerRestorePoint: this.producerState.restorePoint() };
+  }
+
+  /** @internal */
+  restoreUndoState(state: UndoState): void {
+    this.epochCache.restore(state.epochs);
+    this.producerState.restore(state.producerRestorePoint);
+  }
+
+  /** @internal Appends below endOffset reached the OS. */
+  onAppendWritten(endOffset: number): void {
+    this.producerState.onWritten(endOffset);
+  }
+
   /** Kafka's UNDEFINED_EPOCH, for callers comparing epochs. */
   static readonly UNDEFINED_EPOCH = UNDEFINED_EPOCH;
 }
 
-function hooksFor(log: () => PartitionLog | null): ConstructorParameters<typeof LocalLog>[5] {
+function hooksFor(log: () => PartitionLog | null): LocalLogHooks {
   return {
-    captureExtra: () => log()?.epochSnapshot() ?? [],
-    restoreExtra: (state) => log()?.restoreEpochs(state as readonly EpochEntry[]),
+    captureExtra: () => log()?.captureUndoState() ?? null,
+    restoreExtra: (state) => {
+      if (state !== null) log()?.restoreUndoState(state as UndoState);
+    },
+    onWritten: (endOffset) => log()?.onAppendWritten(endOffset),
     onBroken: (error) => log()?.onPipelineBroken(error),
+  };
+}
+
+function producerStateFor(env: PartitionLogEnvironment, dir: string, name: string, logger: StorageLogger): ProducerStateManager {
+  return new ProducerStateManager({
+    fs: env.fs,
+    dir,
+    name,
+    logger,
+    clock: env.clock,
+    producerIdExpirationMs: env.producerIdExpirationMs ?? (() => DEFAULT_PRODUCER_ID_EXPIRATION_MS),
+  });
+}
+
+/** Reads the log's batches for the producer state, header by header (no CRC check: recovery did that). */
+function replayFrom(local: LocalLog): LogReplay {
+  return async (fromOffset, toOffset, visit) => {
+    const cursor = new BatchCursor();
+    let offset = fromOffset;
+    while (offset < toOffset) {
+      const result = await local.read(offset, REPLAY_READ_BYTES, toOffset, true, false);
+      if (result.batches.length === 0) return;
+      for (const bytes of result.batches) {
+        cursor.reset(bytes);
+        while (cursor.next() === "batch") if (cursor.lastOffset >= fromOffset) visit(cursor);
+      }
+      offset = result.lastOffset + 1;
+    }
   };
 }

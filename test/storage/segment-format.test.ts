@@ -45,9 +45,15 @@ test("a fixture segment matches Kafka's .log, .index and .timeindex formats byte
     `${DIR}/00000000000000000000.index`,
     `${DIR}/00000000000000000000.log`,
     `${DIR}/00000000000000000000.timeindex`,
+    // The producer state at the log end, written at clean shutdown as Kafka does (empty here).
+    `${DIR}/00000000000000000004.snapshot`,
     `${DIR}/leader-epoch-checkpoint`,
     `${DIR}/partition.metadata`,
   ]);
+  // Producer snapshot v1: version int16, CRC-32C of the rest, entry count int32 (no producers).
+  const emptySnapshot = hex("0001 | 00000000 | 00000000");
+  emptySnapshot.writeUInt32BE(crc32c(emptySnapshot.subarray(6)), 2);
+  assert.deepEqual(fs.peekFile(`${DIR}/00000000000000000004.snapshot`), emptySnapshot);
 
   // .log: the batches back to back, base offsets 0..3 and leader epoch 5 set in place.
   const logBytes = fs.peekFile(`${DIR}/00000000000000000000.log`);

@@ -19,6 +19,7 @@ import { apiVersionsHandler } from "./api-versions.js";
 import { createTopicsHandler } from "./create-topics.js";
 import { deleteTopicsHandler } from "./delete-topics.js";
 import { deleteRecordsHandler } from "./delete-records.js";
+import { initProducerIdHandler } from "./init-producer-id.js";
 import { offsetForLeaderEpochHandler } from "./offset-for-leader-epoch.js";
 import { describeConfigsHandler } from "./describe-configs.js";
 import { alterConfigsHandler } from "./alter-configs.js";
@@ -49,6 +50,7 @@ const ALL_HANDLERS: readonly AnyHandler[] = [
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
+  initProducerIdHandler,
   offsetForLeaderEpochHandler,
   describeConfigsHandler,
   alterConfigsHandler,

@@ -23,6 +23,8 @@ import {
 } from "../../security/acl-operations.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
+const FIRST_TOPIC_ID_LOOKUP_VERSION = 12;
+
 function brokersOnListener(context: RequestContext): MetadataResponseBroker[] {
   const brokers: MetadataResponseBroker[] = [];
   for (const broker of context.broker.image.brokers()) {
@@ -106,6 +108,11 @@ export const metadataHandler = defineHandler({
       }
     }
     for (const requested of request.topics ?? []) {
+      // Topics by id only from v12; v10-v11 carry the field but Kafka refuses it (and null names).
+      if (apiVersion < FIRST_TOPIC_ID_LOOKUP_VERSION && (requested.name === null || requested.topicId !== ZERO_UUID)) {
+        response.topics.push(topicError(requested.name ?? "", requested.topicId, ErrorCode.INVALID_REQUEST));
+        continue;
+      }
       if (requested.name === null) {
         const topic = requested.topicId === ZERO_UUID ? undefined : broker.image.topicById(requested.topicId);
         response.topics.push(

@@ -5,7 +5,13 @@
 // stored exactly as sent with offsets assigned in place. acks=0 gets no response, acks=1 and
 // acks=-1 are answered once the append is in the log and (-1) the ISR has it, which on one node
 // is at once. min.insync.replicas is checked for acks=-1.
-// Not done yet: idempotent/transactional producer state (producer ids are stored, not checked);
+// Idempotent producers: the partition log checks each batch against its producer state. A batch
+// the producer already wrote (a retry after a lost answer) is acknowledged with the original
+// batch's offsets and not appended again (errorCode NONE; Kafka stopped answering
+// DUPLICATE_SEQUENCE_NUMBER); a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch
+// INVALID_PRODUCER_EPOCH, both carried by the storage errors' kafkaErrorCode (partitionError).
+// Not done yet: transactional batches are stored and sequence-checked like idempotent ones, but
+// no transaction state is kept (no InitProducerId for transactional ids, so no client sends them);
 // closing the connection after a failed acks=0 produce, as Kafka does.
 
 import {

@@ -6,6 +6,7 @@
 //   configs/brokers/<id>     ConfigRecord: per-broker dynamic configs
 //   configs/brokers-default  ConfigRecord: cluster-wide dynamic broker configs
 //   brokers/<id>             BrokerRecord: a live broker's endpoints
+//   producer-ids/next-block  the first producer id not yet handed out (src/coordinator/txn)
 
 export interface PartitionRecord {
   readonly partition: number;
