@@ -7,6 +7,7 @@
 // BROKER_LOGGER was never part of this API and is refused, as in Kafka.
 
 import { AlterConfigsRequestCodec, AlterConfigsResponseCodec, type AlterConfigsRequest } from "../../protocol/generated/alter-configs.js";
+import { resourceResponses } from "../config-resource-responses.js";
 import { defineHandler } from "../handler.js";
 import { brokerScope } from "./incremental-alter-configs.js";
 
@@ -20,22 +21,12 @@ export const alterConfigsHandler = defineHandler({
     // Answer once the hosted logs and the broker config run with the new values.
     await context.broker.replicas.settled();
     const response = AlterConfigsResponseCodec.create();
-    response.responses = request.resources.map((resource, index) => ({
-      errorCode: outcomes[index].errorCode,
-      errorMessage: outcomes[index].errorMessage,
-      resourceType: resource.resourceType,
-      resourceName: resource.resourceName,
-    }));
+    response.responses = resourceResponses(request.resources, (index) => outcomes[index]);
     return response;
   },
   errorResponse(request: AlterConfigsRequest, errorCode, errorMessage) {
     const response = AlterConfigsResponseCodec.create();
-    response.responses = request.resources.map((resource) => ({
-      errorCode,
-      errorMessage,
-      resourceType: resource.resourceType,
-      resourceName: resource.resourceName,
-    }));
+    response.responses = resourceResponses(request.resources, () => ({ errorCode, errorMessage }));
     return response;
   },
 });

@@ -12,6 +12,7 @@ import {
 } from "../../protocol/generated/incremental-alter-configs.js";
 import type { BrokerScope, ConfigAlteration } from "../../cluster/controller/config-controller.js";
 import { alterBrokerLoggers } from "../../cluster/controller/broker-logger-configs.js";
+import { resourceResponses } from "../config-resource-responses.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 /** The broker a config request arrived at, as the config rules see it. */
@@ -40,22 +41,12 @@ export const incrementalAlterConfigsHandler = defineHandler({
     // Answer once the hosted logs and the broker config run with the new values.
     await context.broker.replicas.settled();
     const response = IncrementalAlterConfigsResponseCodec.create();
-    response.responses = request.resources.map((resource, index) => ({
-      errorCode: outcomes[index].errorCode,
-      errorMessage: outcomes[index].errorMessage,
-      resourceType: resource.resourceType,
-      resourceName: resource.resourceName,
-    }));
+    response.responses = resourceResponses(request.resources, (index) => outcomes[index]);
     return response;
   },
   errorResponse(request: IncrementalAlterConfigsRequest, errorCode, errorMessage) {
     const response = IncrementalAlterConfigsResponseCodec.create();
-    response.responses = request.resources.map((resource) => ({
-      errorCode,
-      errorMessage,
-      resourceType: resource.resourceType,
-      resourceName: resource.resourceName,
-    }));
+    response.responses = resourceResponses(request.resources, () => ({ errorCode, errorMessage }));
     return response;
   },
 });
