@@ -1,6 +1,11 @@
-// One client connection: 4-byte size framing, requests processed one at a time in arrival order
-// (as Kafka does: a connection's requests never overtake each other, which keeps pipelined
-// produce requests in order), responses written in the same order, and backpressure.
+// One client connection: 4-byte size framing, requests processed in arrival order, responses
+// written in the same order, and backpressure.
+//
+// Order: a request starts once the one before it was answered, as in Kafka, so a connection's
+// requests never overtake each other. The exception is a run of requests the processor may
+// pipeline (Produce): the next starts as soon as the one before it is dispatched (its appends
+// queued in order), at most PIPELINED_REQUESTS_MAX at once, so a producer's requests are
+// validated while the writes of the ones before them run; they are still answered in order.
 //
 // Memory a connection can make the broker hold is bounded on every side:
 // - a frame claiming more than socket.request.max.bytes (or a negative size) closes the
@@ -12,9 +17,16 @@
 //   in the broker-wide count of queued.max.requests; past either, reading stops;
 // - response bytes the client has not read (socket.writableLength) above unsentResponseBytesMax
 //   stop both reading and processing until the socket drains, so a client that never reads its
-//   responses holds at most that much plus one response (small requests can ask for big ones).
+//   responses holds at most that much plus the responses of the requests in processing (small
+//   requests can ask for big ones; only Produce requests, with small responses, run several).
 // Stopping to read is socket.pause(): what was already read stays (at most one socket read,
 // 64 KiB, beyond the reserved frame), the rest waits in the kernel and then in the client.
+//
+// Receiving: a frame that lies whole in one socket read is handed on as a view of it; one that
+// spans reads is copied, read by read, into a buffer taken when its size prefix arrives (large
+// ones from the shared RequestBufferPool), so the socket's buffers die young. When the processor
+// says a request left no reference to its frame (FrameOutcome.frameReleased), a pooled buffer
+// goes back to the pool for the next frame.
 
 import type { Socket } from "node:net";
 import type { Logger } from "../lib/logger.js";
@@ -34,14 +46,40 @@ export interface ConnectionLimits {
 
 /** What processing one request frame produced. */
 export type FrameOutcome =
-  | { readonly kind: "response"; readonly chunks: readonly Buffer[] }
+  | { readonly kind: "response"; readonly chunks: readonly Buffer[]; readonly frameReleased?: boolean }
   /** Nothing to send (a Produce with acks=0). */
-  | { readonly kind: "none" }
+  | { readonly kind: "none"; readonly frameReleased?: boolean }
   /** The frame was not a valid request: close this connection (Kafka's behaviour). */
   | { readonly kind: "close"; readonly reason: string };
+// frameReleased: nothing refers to the frame's bytes any more (not the response chunks either),
+// so its buffer may be reused for another frame. Absent means it may still be referenced.
 
 export interface FrameProcessor {
-  process(connection: Connection, frame: Buffer): Promise<FrameOutcome>;
+  /**
+   * Processes one request frame. The processor may call `dispatched` (at most once, before the
+   * promise settles) to say the request's order-sensitive work is done (a Produce: every append
+   * queued, so its offsets come before those of any later request); a request canPipeline allows
+   * may then start before this one is answered.
+   */
+  process(connection: Connection, frame: Buffer, dispatched: () => void): Promise<FrameOutcome>;
+  /** Whether this frame may start while earlier, dispatched requests are still being processed. */
+  canPipeline?(frame: Buffer): boolean;
+}
+
+/**
+ * Requests one connection may have in processing at once when they may be pipelined (consecutive
+ * Produce requests): as many as clients keep in flight by default (librdkafka and the Java
+ * client: 5), so a producer's requests overlap the writes of the ones before them.
+ */
+export const PIPELINED_REQUESTS_MAX = 5;
+
+/** A request handed to the processor and not yet answered. */
+interface InFlightRequest {
+  readonly frame: Buffer;
+  /** Its order-sensitive work is done (or it finished): a pipelinable request may start behind it. */
+  dispatched: boolean;
+  /** What processing produced; null while it runs. */
+  outcome: FrameOutcome | null;
 }
 
 const SIZE_PREFIX_BYTES = 4;
@@ -49,15 +87,24 @@ const SIZE_PREFIX_BYTES = 4;
 const NO_FRAME = -1;
 
 export class Connection {
+  /** Socket reads not yet taken into frames (the first may be partly taken: see receivedStart). */
   private readonly receivedChunks: Buffer[] = [];
+  /** Bytes of receivedChunks[0] already taken. */
+  private receivedStart = 0;
+  /** Bytes in receivedChunks not yet taken. */
   private receivedBytes = 0;
   /** Body size of the frame being received, reserved from the pool; NO_FRAME before its prefix. */
   private frameBytes = NO_FRAME;
+  /** The buffer the frame being received is copied into (null: not started, or taken as a view). */
+  private frame: Buffer | null = null;
+  /** Bytes of `frame` filled so far. */
+  private frameFilled = 0;
   /** Whole requests waiting to be processed; each holds frame.length bytes of the pool. */
   private readonly queue: Buffer[] = [];
-  /** Pool bytes held by the request being processed. */
-  private processingBytes = 0;
-  private processing = false;
+  /** Requests in processing or waiting for their turn to be answered, in arrival order; each holds its frame's pool bytes. */
+  private readonly inFlight: InFlightRequest[] = [];
+  private pumping = false;
+  private pumpScheduled = false;
   private closed = false;
   private draining = false;
   private readPaused = false;
@@ -100,16 +147,14 @@ export class Connection {
 
   /** Bytes read from the socket and not yet handed to the processor (for tests and metrics). */
   get bufferedBytes(): number {
-    return this.receivedBytes;
+    return this.receivedBytes + this.frameFilled;
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.draining) return;
     this.receivedChunks.push(chunk);
     this.receivedBytes += chunk.length;
-    this.extractFrames();
-    this.updateReadPause();
-    void this.processQueue();
+    this.pump();
   }
 
   /** Moves whole frames from the received bytes to the queue, as far as the limits allow. */
@@ -123,87 +168,183 @@ export class Connection {
           return;
         }
         if (!this.admission.pool.tryAllocate(frameBytes)) return; // updateReadPause waits for memory
-        this.consume(SIZE_PREFIX_BYTES);
+        this.skipReceived(SIZE_PREFIX_BYTES);
         this.frameBytes = frameBytes;
+        this.startFrame();
       }
-      if (this.receivedBytes < this.frameBytes) return;
+      if (this.frame !== null) {
+        this.fillFrame();
+        if (this.frameFilled < this.frameBytes) return;
+      }
       if (this.admission.isQueueFull) return; // updateReadPause waits for room
-      const frame = this.consume(this.frameBytes);
+      const frame = this.frame ?? this.takeView();
+      this.frame = null;
+      this.frameFilled = 0;
       this.frameBytes = NO_FRAME;
       this.queue.push(frame);
       this.admission.requestQueued();
     }
   }
 
+  /**
+   * A frame whose bytes all sit in the first received chunk is taken as a view of it when complete
+   * (no copy); otherwise its buffer is taken now and filled as reads arrive.
+   */
+  private startFrame(): void {
+    const first = this.receivedChunks[0];
+    if (this.frameBytes === 0 || (first !== undefined && first.length - this.receivedStart >= this.frameBytes)) return;
+    this.frame = this.admission.buffers.acquire(this.frameBytes);
+    this.frameFilled = 0;
+  }
+
+  /** The complete frame, when startFrame found it whole in the first chunk. */
+  private takeView(): Buffer {
+    if (this.frameBytes === 0) return Buffer.alloc(0);
+    const first = this.receivedChunks[0];
+    const view = first.subarray(this.receivedStart, this.receivedStart + this.frameBytes);
+    this.skipReceived(this.frameBytes);
+    return view;
+  }
+
+  /** Copies received bytes into the frame being assembled, up to its size. */
+  private fillFrame(): void {
+    const frame = this.frame!;
+    while (this.frameFilled < frame.length && this.receivedBytes > 0) {
+      const chunk = this.receivedChunks[0];
+      const take = Math.min(chunk.length - this.receivedStart, frame.length - this.frameFilled);
+      chunk.copy(frame, this.frameFilled, this.receivedStart, this.receivedStart + take);
+      this.frameFilled += take;
+      this.skipReceived(take);
+    }
+  }
+
   private peekInt32(): number {
     const first = this.receivedChunks[0];
-    if (first.length >= SIZE_PREFIX_BYTES) return first.readInt32BE(0);
-    const head = Buffer.concat(this.receivedChunks, Math.min(this.receivedBytes, 16));
+    if (first.length - this.receivedStart >= SIZE_PREFIX_BYTES) return first.readInt32BE(this.receivedStart);
+    const head = Buffer.alloc(SIZE_PREFIX_BYTES);
+    let filled = 0;
+    let start = this.receivedStart;
+    for (const chunk of this.receivedChunks) {
+      filled += chunk.copy(head, filled, start, Math.min(chunk.length, start + SIZE_PREFIX_BYTES - filled));
+      start = 0;
+      if (filled === SIZE_PREFIX_BYTES) break;
+    }
     return head.readInt32BE(0);
   }
 
-  /** Removes and returns the next byteCount received bytes (a view when they sit in one chunk). */
-  private consume(byteCount: number): Buffer {
+  /** Drops byteCount received bytes (already taken into a frame, or the size prefix). */
+  private skipReceived(byteCount: number): void {
     this.receivedBytes -= byteCount;
-    const first = this.receivedChunks[0];
-    if (byteCount === 0) return Buffer.alloc(0);
-    if (first.length >= byteCount) {
-      const result = first.subarray(0, byteCount);
-      if (first.length === byteCount) this.receivedChunks.shift();
-      else this.receivedChunks[0] = first.subarray(byteCount);
-      return result;
+    let left = byteCount;
+    while (left > 0) {
+      const available = this.receivedChunks[0].length - this.receivedStart;
+      if (left < available) {
+        this.receivedStart += left;
+        return;
+      }
+      left -= available;
+      this.receivedChunks.shift();
+      this.receivedStart = 0;
     }
-    const result = Buffer.allocUnsafe(byteCount);
-    let filled = 0;
-    while (filled < byteCount) {
-      const chunk = this.receivedChunks[0];
-      const take = Math.min(chunk.length, byteCount - filled);
-      chunk.copy(result, filled, 0, take);
-      filled += take;
-      if (take === chunk.length) this.receivedChunks.shift();
-      else this.receivedChunks[0] = chunk.subarray(take);
-    }
-    return result;
   }
 
-  private async processQueue(): Promise<void> {
-    if (this.processing) return;
-    this.processing = true;
+  /**
+   * Answers finished requests in order, takes in received frames and starts queued requests as
+   * far as the limits allow. One request at a time, as Kafka does, except that consecutive
+   * requests the processor may pipeline start once the one before them is dispatched.
+   */
+  private pump(pipelinedStartAllowed = false): void {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
-      while (this.queue.length > 0 && !this.closed) {
-        // Processing stops too, not only reading: small requests can ask for large responses.
-        if (this.isWriteBlocked) break;
-        const frame = this.queue.shift()!;
-        this.admission.requestDequeued();
-        this.processingBytes = frame.length;
+      for (;;) {
+        this.answerFinished();
         this.extractFrames();
-        this.updateReadPause();
-        let outcome: FrameOutcome;
-        try {
-          outcome = await this.processor.process(this, frame);
-        } catch (error) {
-          // The processor answers every request error itself; reaching here is a bug in it.
-          this.logger.error({ connection: this.id, err: error }, "request processing failed");
-          outcome = { kind: "close", reason: `internal error: ${errorMessage(error)}` };
+        if (!this.mayStartNext()) break;
+        if (this.inFlight.length > 0) {
+          // A pipelined start waits for a turn of the event loop, so the writes of the requests
+          // already dispatched are issued (the append pipeline issues them from setImmediate) and
+          // run while this one is processed.
+          if (!pipelinedStartAllowed) {
+            this.schedulePump();
+            break;
+          }
+          pipelinedStartAllowed = false;
         }
-        if (this.closed) break;
-        if (outcome.kind === "close") {
-          this.close(outcome.reason);
-          break;
-        }
-        this.requestCount++;
-        if (outcome.kind === "response") this.write(outcome.chunks);
-        this.releaseProcessing();
+        this.start(this.queue.shift()!);
       }
     } finally {
-      this.releaseProcessing();
-      this.processing = false;
-      this.extractFrames();
-      this.updateReadPause();
-      if (this.queue.length === 0 && this.idleResolve !== null) this.idleResolve();
+      this.pumping = false;
     }
-    // Frames extracted after the loop ended (room returned in the finally above) still need a turn.
-    if (this.queue.length > 0 && !this.closed && !this.isWriteBlocked) void this.processQueue();
+    this.updateReadPause();
+    if (this.queue.length === 0 && this.inFlight.length === 0 && this.idleResolve !== null) this.idleResolve();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump(true);
+    });
+  }
+
+  private mayStartNext(): boolean {
+    // Processing stops too, not only reading: small requests can ask for large responses.
+    if (this.closed || this.queue.length === 0 || this.isWriteBlocked) return false;
+    const count = this.inFlight.length;
+    if (count === 0) return true;
+    if (count >= PIPELINED_REQUESTS_MAX || !this.inFlight[count - 1].dispatched) return false;
+    return this.processor.canPipeline?.(this.queue[0]) === true;
+  }
+
+  private start(frame: Buffer): void {
+    this.admission.requestDequeued();
+    const request: InFlightRequest = { frame, dispatched: false, outcome: null };
+    this.inFlight.push(request);
+    const dispatched = (): void => {
+      if (request.dispatched) return;
+      request.dispatched = true;
+      // Called during start() the pump loop sees it; called later, the pump must look again.
+      if (!this.pumping) this.schedulePump();
+    };
+    let processing: Promise<FrameOutcome>;
+    try {
+      processing = this.processor.process(this, frame, dispatched);
+    } catch (error) {
+      processing = Promise.reject(error);
+    }
+    processing.then(
+      (outcome) => this.finish(request, outcome),
+      (error: unknown) => {
+        // The processor answers every request error itself; reaching here is a bug in it.
+        this.logger.error({ connection: this.id, err: error }, "request processing failed");
+        this.finish(request, { kind: "close", reason: `internal error: ${errorMessage(error)}` });
+      },
+    );
+  }
+
+  private finish(request: InFlightRequest, outcome: FrameOutcome): void {
+    request.outcome = outcome;
+    request.dispatched = true;
+    this.returnFrame(request.frame, outcome.kind !== "close" && outcome.frameReleased === true);
+    this.pump();
+  }
+
+  /** Writes the responses of finished requests at the head, in order, and gives back their pool bytes. */
+  private answerFinished(): void {
+    while (this.inFlight.length > 0 && this.inFlight[0].outcome !== null) {
+      const request = this.inFlight.shift()!;
+      const outcome = request.outcome!;
+      this.admission.pool.release(request.frame.length);
+      if (this.closed) continue;
+      if (outcome.kind === "close") {
+        this.close(outcome.reason);
+        continue;
+      }
+      this.requestCount++;
+      if (outcome.kind === "response") this.write(outcome.chunks);
+    }
   }
 
   /** True while the client has not read enough of its responses to be given more. */
@@ -212,15 +353,15 @@ export class Connection {
   }
 
   private onDrain(): void {
-    this.updateReadPause();
-    if (this.queue.length > 0 && !this.closed) void this.processQueue();
+    if (!this.closed) this.pump();
   }
 
-  private releaseProcessing(): void {
-    if (this.processingBytes === 0) return;
-    const bytes = this.processingBytes;
-    this.processingBytes = 0;
-    this.admission.pool.release(bytes);
+  /** A pooled frame buffer goes back for reuse when nothing refers to it any more; else the pool forgets it. */
+  private returnFrame(frame: Buffer, released: boolean): void {
+    const buffers = this.admission.buffers;
+    if (!buffers.isPooled(frame)) return;
+    if (released) buffers.release(frame);
+    else buffers.abandon(frame);
   }
 
   private write(chunks: readonly Buffer[]): void {
@@ -258,9 +399,7 @@ export class Connection {
   private onAdmissionRoom(): void {
     this.waitingForAdmission = false;
     if (this.closed) return;
-    this.extractFrames();
-    this.updateReadPause();
-    void this.processQueue();
+    this.pump();
   }
 
   close(reason: string): void {
@@ -272,7 +411,7 @@ export class Connection {
     this.finishClose();
   }
 
-  /** Gives back every reservation and queue slot except the request being processed (processQueue releases that). */
+  /** Gives back every reservation and queue slot except those of requests in processing (answerFinished releases those). */
   private releaseAll(): void {
     if (this.waitingForAdmission) {
       this.waitingForAdmission = false;
@@ -282,12 +421,20 @@ export class Connection {
     for (const frame of this.queue.splice(0)) {
       this.admission.requestDequeued();
       pool.release(frame.length);
+      // Never handed to the processor: nothing else refers to it.
+      this.returnFrame(frame, true);
     }
     if (this.frameBytes !== NO_FRAME) {
       pool.release(this.frameBytes);
       this.frameBytes = NO_FRAME;
     }
+    if (this.frame !== null) {
+      this.returnFrame(this.frame, true);
+      this.frame = null;
+      this.frameFilled = 0;
+    }
     this.receivedChunks.length = 0;
+    this.receivedStart = 0;
     this.receivedBytes = 0;
   }
 
@@ -301,7 +448,7 @@ export class Connection {
     this.updateReadPause();
     // These timers are deliberately not unref'd: a draining broker stays alive until its
     // clients are answered or the grace period ends.
-    if (this.processing || this.queue.length > 0) {
+    if (this.inFlight.length > 0 || this.queue.length > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
         this.idleResolve = () => {

@@ -22,13 +22,38 @@ import { apiVersionsKey } from "./handlers/api-versions.js";
 
 const RESPONSE_INITIAL_BYTES = 512;
 
+/**
+ * APIs whose handlers keep no reference to the request's bytes once they return, so the
+ * connection may reuse the frame's buffer. Produce: its records are views of the frame, appended
+ * and written before the handler returns (every partition settles first, see produce.ts), and the
+ * log keeps no reference to what it wrote. Others are left out on purpose: JoinGroup and
+ * SyncGroup keep their metadata and assignments, and most handlers have not been audited.
+ */
+const FRAME_RELEASING_APIS: ReadonlySet<number> = new Set([ApiKey.Produce]);
+
+/**
+ * APIs whose requests are dispatched as soon as the handler has been called, and which may start
+ * while earlier dispatched requests of their connection are still being processed. Produce: the
+ * handler queues every partition's append before handle() returns (produce.ts), each append is
+ * ordered in its partition log at that moment, and no other Produce state depends on an earlier
+ * request having finished. A pipelined Produce waits for nothing else: any other request still
+ * starts only once everything before it was answered.
+ */
+const PIPELINED_APIS: ReadonlySet<number> = new Set([ApiKey.Produce]);
+/** Bytes of the request header's api key, the first field of every frame. */
+const API_KEY_BYTES = 2;
+
 export class RequestDispatcher implements FrameProcessor {
   constructor(
     private readonly broker: BrokerContext,
     private readonly logger: Logger,
   ) {}
 
-  async process(connection: Connection, frame: Buffer): Promise<FrameOutcome> {
+  canPipeline(frame: Buffer): boolean {
+    return frame.length >= API_KEY_BYTES && PIPELINED_APIS.has(frame.readInt16BE(0));
+  }
+
+  async process(connection: Connection, frame: Buffer, dispatched?: () => void): Promise<FrameOutcome> {
     const reader = new Reader(frame);
     let header: RequestHeader;
     try {
@@ -71,8 +96,12 @@ export class RequestDispatcher implements FrameProcessor {
       logger: this.logger,
     };
     let response: unknown;
+    let frameReleased = false;
     try {
-      response = await handler.handle(context, request);
+      const pending = handler.handle(context, request);
+      if (dispatched !== undefined && PIPELINED_APIS.has(apiKey)) dispatched();
+      response = await pending;
+      frameReleased = FRAME_RELEASING_APIS.has(apiKey);
     } catch (error) {
       this.logger.error(
         { api: apiName(apiKey), version, clientId: header.clientId, correlationId: header.correlationId, err: error },
@@ -82,9 +111,9 @@ export class RequestDispatcher implements FrameProcessor {
       if (fallback === null) return { kind: "close", reason: `unexpected error in ${apiName(apiKey)}: ${errorMessage(error)}` };
       response = fallback;
     }
-    if (response === NO_RESPONSE) return { kind: "none" };
+    if (response === NO_RESPONSE) return { kind: "none", frameReleased };
     try {
-      return { kind: "response", chunks: encodeResponse(handler, apiKey, version, header.correlationId, response) };
+      return { kind: "response", chunks: encodeResponse(handler, apiKey, version, header.correlationId, response), frameReleased };
     } catch (error) {
       // A response the codec refuses (a field this version cannot carry) is a handler bug: the
       // client still gets UNKNOWN_SERVER_ERROR where the response has room for it.

@@ -3,10 +3,11 @@
 // over all connections) and queued.max.request.bytes (the MemoryPool for the bytes of requests
 // received but not yet answered). When either is exhausted, connections stop reading; they wait
 // here and are woken, oldest first, when room returns. One object per broker, owned by the
-// SocketServer.
+// SocketServer. It also carries the reusable buffers large frames are assembled in.
 
 import { assert } from "../lib/assert.js";
 import type { MemoryPool } from "./memory-pool.js";
+import { RequestBufferPool } from "./request-buffers.js";
 
 /** Called when room may have returned; the connection re-checks and waits again if not. */
 export type AdmissionWaiter = () => void;
@@ -19,6 +20,8 @@ export class RequestAdmission {
     /** queued.max.requests */
     readonly queuedRequestsMax: number,
     readonly pool: MemoryPool,
+    /** Where connections assemble frames that span socket reads. */
+    readonly buffers: RequestBufferPool = new RequestBufferPool(),
   ) {
     assert(Number.isSafeInteger(queuedRequestsMax) && queuedRequestsMax >= 1, `queued.max.requests must be at least 1, got ${queuedRequestsMax}`);
     pool.onAvailable(() => this.wake());

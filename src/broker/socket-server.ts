@@ -49,6 +49,10 @@ export interface SocketServerStats {
   readonly queuedRequests: number;
   readonly poolUsedBytes: number;
   readonly connectionsWaitingForAdmission: number;
+  /** Pooled frame buffers handed to requests and not yet back (RequestBufferPool). */
+  readonly requestBuffersOutstanding: number;
+  /** Bytes of pooled frame buffers waiting for reuse. */
+  readonly requestBufferIdleBytes: number;
 }
 
 /** How long a connection may take to finish its received requests at shutdown. */
@@ -99,6 +103,8 @@ export class SocketServer {
       queuedRequests: this.admission.queuedRequests,
       poolUsedBytes: this.admission.pool.usedBytes,
       connectionsWaitingForAdmission: this.admission.waitingCount,
+      requestBuffersOutstanding: this.admission.buffers.outstandingCount,
+      requestBufferIdleBytes: this.admission.buffers.idleBytes,
     };
   }
 

@@ -10,6 +10,12 @@
 // batch's offsets and not appended again (errorCode NONE; Kafka stopped answering
 // DUPLICATE_SEQUENCE_NUMBER); a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch
 // INVALID_PRODUCER_EPOCH, both carried by the storage errors' kafkaErrorCode (partitionError).
+// Pipelining: the dispatcher lets a connection's next Produce request start as soon as handle()
+// has returned (dispatcher.ts, PIPELINED_APIS), which keeps offsets in request order only because
+// every partition's append is called synchronously inside handle(): nothing may be awaited before
+// them. And the records are views of the request frame, which the connection reuses once the
+// request is answered, so handle() settles only after every append settled (producePartition
+// never rejects).
 // Not done yet: transactional batches are stored and sequence-checked like idempotent ones, but
 // no transaction state is kept (no InitProducerId for transactional ids, so no client sends them);
 // closing the connection after a failed acks=0 produce, as Kafka does.
@@ -63,6 +69,11 @@ function singleBatchError(records: Buffer): string | null {
   return "Produce requests with version 3 or later must contain exactly one record batch per partition";
 }
 
+/**
+ * Appends one partition's batch. Never rejects: every failure becomes this partition's error
+ * code, so the request only completes once every partition's append has settled (the records
+ * are views of the request frame, which the connection reuses once the handler returns).
+ */
 async function producePartition(
   context: RequestContext,
   topic: string,
@@ -70,39 +81,38 @@ async function producePartition(
   records: Buffer | readonly Buffer[] | null,
   acks: number,
 ): Promise<PartitionProduceResponse> {
-  const { broker } = context;
-  const lookup = leaderPartition(broker, topic, index);
-  if (lookup.hosted === undefined) return partitionResult(index, lookup.errorCode);
-  const hosted = lookup.hosted;
-  if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
-    return partitionResult(index, ErrorCode.INVALID_RECORD, "the partition's records are missing");
-  }
-  const shapeError = singleBatchError(records);
-  if (shapeError !== null) return partitionResult(index, ErrorCode.INVALID_RECORD, shapeError);
-  if (acks === -1) {
-    const minInsyncReplicas = broker.replicas.topicConfig(topic).minInsyncReplicas;
-    if (hosted.state.isr.length < minInsyncReplicas) {
-      return partitionResult(
-        index,
-        ErrorCode.NOT_ENOUGH_REPLICAS,
-        `The size of the current ISR ${hosted.state.isr.length} is insufficient to satisfy the min.isr requirement of ${minInsyncReplicas} for partition ${topic}-${index}`,
-      );
-    }
-  }
   try {
+    const { broker } = context;
+    const lookup = leaderPartition(broker, topic, index);
+    if (lookup.hosted === undefined) return partitionResult(index, lookup.errorCode);
+    const hosted = lookup.hosted;
+    if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
+      return partitionResult(index, ErrorCode.INVALID_RECORD, "the partition's records are missing");
+    }
+    const shapeError = singleBatchError(records);
+    if (shapeError !== null) return partitionResult(index, ErrorCode.INVALID_RECORD, shapeError);
+    if (acks === -1) {
+      const minInsyncReplicas = broker.replicas.topicConfig(topic).minInsyncReplicas;
+      if (hosted.state.isr.length < minInsyncReplicas) {
+        return partitionResult(
+          index,
+          ErrorCode.NOT_ENOUGH_REPLICAS,
+          `The size of the current ISR ${hosted.state.isr.length} is insufficient to satisfy the min.isr requirement of ${minInsyncReplicas} for partition ${topic}-${index}`,
+        );
+      }
+    }
     const appended = await hosted.log.append(records, { leaderEpoch: hosted.state.leaderEpoch, assignOffsets: true });
     broker.replicas.advanceHighWatermark(hosted);
-    return {
-      ...partitionResult(index, ErrorCode.NONE),
-      baseOffset: appended.firstOffset,
-      logAppendTimeMs: appended.logAppendTimeMs,
-      logStartOffset: appended.logStartOffset,
-    };
+    const result = partitionResult(index, ErrorCode.NONE);
+    result.baseOffset = appended.firstOffset;
+    result.logAppendTimeMs = appended.logAppendTimeMs;
+    result.logStartOffset = appended.logStartOffset;
+    return result;
   } catch (error) {
     const failure = partitionError(error);
     if (!failure.expected) context.logger.error({ topic, partition: index, err: error }, "append failed unexpectedly");
     const result = partitionResult(index, failure.errorCode, failure.message);
-    const batchIndex = (error as { batchIndex?: unknown }).batchIndex;
+    const batchIndex = typeof error === "object" && error !== null ? (error as { batchIndex?: unknown }).batchIndex : undefined;
     if (typeof batchIndex === "number" && batchIndex >= 0) {
       result.recordErrors = [{ batchIndex, batchIndexErrorMessage: failure.message }];
     }

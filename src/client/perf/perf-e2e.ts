@@ -3,11 +3,16 @@
 // connection, and each record's latency is the time from its send to its arrival at the
 // consumer. The send time travels in the record (8 bytes, a float64 of performance.now()), so
 // producer and consumer share one clock.
+//
+// The tool allocates little per record or request, because its own garbage collection pauses
+// would show up as latency: records are walked in place (visitRecords), the fetch request is
+// built once and only its offset changes, and batch builders are reused once their request is
+// answered (as the perf producer does). Fetch sizes are the Java consumer's defaults.
 
 import { ApiKey } from "../../protocol/generated/index.js";
-import { FetchRequestCodec, type FetchResponse } from "../../protocol/generated/fetch.js";
+import { FetchRequestCodec, type FetchPartition, type FetchRequest, type FetchResponse } from "../../protocol/generated/fetch.js";
 import { ProduceRequestCodec, type ProduceResponse } from "../../protocol/generated/produce.js";
-import { RecordBatchBuilder, decodeRecordBatch, recordBatches } from "../../protocol/records/index.js";
+import { RecordBatchBuilder, recordBatches, visitRecords, type RecordView } from "../../protocol/records/index.js";
 import { LatencyHistogram } from "../../lib/latency-histogram.js";
 import { ZERO_UUID } from "../../lib/uuid.js";
 import type { KafkaClient } from "../kafka-client.js";
@@ -37,6 +42,13 @@ const BATCH_BYTES_MAX = 256 * 1024;
 const PARTITION = 0;
 /** A consumer that sees nothing for this long after the last send gives up (lost records). */
 const RECEIVE_TIMEOUT_MS = 30_000;
+/** The Java consumer's max.partition.fetch.bytes and fetch.max.bytes defaults. */
+const PARTITION_MAX_BYTES = 1_048_576;
+const FETCH_MAX_BYTES = 52_428_800;
+/** How long the broker may hold a fetch with nothing to return (Kafka's fetch.max.wait.ms). */
+const FETCH_MAX_WAIT_MS = 500;
+/** Upper bound on one batch's decompressed records. */
+const DECOMPRESSED_BYTES_MAX = 64 * 1_048_576;
 
 export async function runPerfEndToEnd(client: KafkaClient, options: PerfEndToEndOptions): Promise<PerfEndToEndResult> {
   const metadata = await client.metadata([options.topic], { allowAutoTopicCreation: true });
@@ -59,43 +71,46 @@ export async function runPerfEndToEnd(client: KafkaClient, options: PerfEndToEnd
   const consumerClient = await KafkaConnection.connect(node.host, node.port, { clientId: `${client.clientId}-e2e-consumer` });
   const fetchVersion = Math.min(12, (await client.connectionTo(leader)).versions.version(ApiKey.Fetch));
   const consume = async (): Promise<void> => {
-    let fetchOffset = end.offset;
+    const fetchPartition: FetchPartition = {
+      partition: PARTITION,
+      currentLeaderEpoch: -1,
+      fetchOffset: end.offset,
+      lastFetchedEpoch: -1,
+      logStartOffset: -1,
+      partitionMaxBytes: PARTITION_MAX_BYTES,
+      replicaDirectoryId: ZERO_UUID,
+    };
+    // One request object for the whole run: only its fetch offset changes.
+    const request: FetchRequest = {
+      ...FetchRequestCodec.create(),
+      replicaId: -1,
+      maxWaitMs: FETCH_MAX_WAIT_MS,
+      minBytes: 1,
+      maxBytes: FETCH_MAX_BYTES,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic: options.topic, topicId: ZERO_UUID, partitions: [fetchPartition] }],
+    };
+    let arrivedAt = 0;
     let lastReceiveAt = performance.now();
+    const onRecord = (record: RecordView): void => {
+      const offset = record.offset;
+      if (offset < fetchPartition.fetchOffset || record.valueLength < SEND_TIME_BYTES) return;
+      histogram.record((arrivedAt - record.bytes.readDoubleBE(record.valuePosition)) * 1000);
+      received++;
+      fetchPartition.fetchOffset = offset + 1;
+      lastReceiveAt = arrivedAt;
+    };
     while (received < options.recordCount && failure === null) {
       if (performance.now() - lastReceiveAt > RECEIVE_TIMEOUT_MS) throw new Error(`no record arrived for ${RECEIVE_TIMEOUT_MS} ms`);
-      const response = await consumerClient.send<FetchResponse>(ApiKey.Fetch, fetchVersion, {
-        ...FetchRequestCodec.create(),
-        replicaId: -1,
-        maxWaitMs: 500,
-        minBytes: 1,
-        maxBytes: 8 << 20,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic: options.topic,
-            topicId: ZERO_UUID,
-            partitions: [{ partition: PARTITION, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 8 << 20, replicaDirectoryId: ZERO_UUID }],
-          },
-        ],
-      });
-      const arrivedAt = performance.now();
+      const response = await consumerClient.send<FetchResponse>(ApiKey.Fetch, fetchVersion, request);
+      arrivedAt = performance.now();
       const data = response.responses[0]?.partitions[0];
       if (data === undefined) continue;
       if (data.errorCode !== 0) throw new KafkaProtocolError(data.errorCode, `fetch from ${options.topic}-${PARTITION}`);
       const chunks = data.records === null ? [] : Buffer.isBuffer(data.records) ? [data.records] : data.records;
       for (const chunk of chunks) {
-        for (const slice of recordBatches(chunk)) {
-          const decoded = decodeRecordBatch(slice.batch, { maxDecompressedBytes: 64 << 20 });
-          for (const record of decoded.records) {
-            const offset = decoded.header.baseOffset + record.offsetDelta;
-            if (offset < fetchOffset || record.value === null) continue;
-            histogram.record((arrivedAt - record.value.readDoubleBE(0)) * 1000);
-            received++;
-            fetchOffset = offset + 1;
-            lastReceiveAt = arrivedAt;
-          }
-        }
+        for (const slice of recordBatches(chunk)) visitRecords(slice.batch, { maxDecompressedBytes: DECOMPRESSED_BYTES_MAX }, onRecord);
       }
     }
   };
@@ -109,15 +124,19 @@ export async function runPerfEndToEnd(client: KafkaClient, options: PerfEndToEnd
     const payload = Buffer.alloc(payloadBytes, "e");
     // Records that piled up go in batches of at most BATCH_BYTES_MAX (below max.message.bytes).
     const recordsPerBatchMax = Math.max(1, Math.floor(BATCH_BYTES_MAX / (payloadBytes + 16)));
+    // A batch is sent by reference, so its builder is reused only once the request is answered.
+    const freeBuilders: RecordBatchBuilder[] = [];
+    const wait = (delayMs: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, delayMs));
     while (sent < options.recordCount && failure === null) {
       const due = Math.min(options.recordCount, Math.floor(((performance.now() - started) / 1000) * options.targetRecordsPerSecond) + 1);
       if (due <= sent || inFlight >= options.maxInFlight) {
         const nextDueMs = started + ((sent + 1) / options.targetRecordsPerSecond) * 1000;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(1, nextDueMs - performance.now()))));
+        await wait(Math.max(0, Math.min(1, nextDueMs - performance.now())));
         continue;
       }
       const batchEnd = Math.min(due, sent + recordsPerBatchMax);
-      const builder = new RecordBatchBuilder({ capacityBytes: (batchEnd - sent) * (payloadBytes + 16) + 128 });
+      const builder = freeBuilders.pop() ?? new RecordBatchBuilder({ capacityBytes: recordsPerBatchMax * (payloadBytes + 16) + 128 });
+      builder.reset();
       const now = Date.now();
       for (; sent < batchEnd; sent++) {
         payload.writeDoubleBE(performance.now(), 0);
@@ -134,6 +153,7 @@ export async function runPerfEndToEnd(client: KafkaClient, options: PerfEndToEnd
         .then((response) => {
           const errorCode = response.responses[0]?.partitionResponses[0]?.errorCode ?? 0;
           if (errorCode !== 0) throw new KafkaProtocolError(errorCode, `produce to ${options.topic}-${PARTITION}`);
+          freeBuilders.push(builder);
         })
         .catch((error: unknown) => {
           failure ??= error instanceof Error ? error : new Error(String(error));

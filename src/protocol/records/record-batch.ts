@@ -255,6 +255,23 @@ function writeHeader(writer: Writer, fields: HeaderFields, batchBytes: number): 
  * several). Throws DecodeError (or a subclass) for anything invalid.
  */
 export function decodeRecordBatch(batch: Buffer, options: DecodeRecordBatchOptions): DecodedRecordBatch {
+  const section = checkedRecordsSection(batch, options);
+  return { header: section.header, records: readRecords(section.records, section.header.recordCount) };
+}
+
+/** A checked batch header and its records section, decompressed when the batch is compressed. */
+export interface RecordsSection {
+  readonly header: RecordBatchHeader;
+  /** The records, back to back: a view of the batch, or the decompressed bytes. */
+  readonly records: Buffer;
+}
+
+/**
+ * Everything decodeRecordBatch checks before reading records (size, magic, CRC, codec, count
+ * sign, decompression bound), then the records section. Shared with visitRecords, so both
+ * refuse the same batches with the same errors.
+ */
+export function checkedRecordsSection(batch: Buffer, options: DecodeRecordBatchOptions): RecordsSection {
   const header = readBatchHeader(batch);
   if (header.magic !== CURRENT_MAGIC) throw new CorruptRecordError(`unsupported record batch magic ${header.magic}`);
   if (header.batchLength + LOG_OVERHEAD !== batch.length) {
@@ -278,10 +295,11 @@ export function decodeRecordBatch(batch: Buffer, options: DecodeRecordBatchOptio
     }
     records = decompress(compression, records, maxBytes);
   }
-  return { header, records: readRecords(records, recordCount) };
+  return { header, records };
 }
 
-function readRecords(bytes: Buffer, recordCount: number): Record[] {
+/** Reads recordCount records filling `bytes` exactly; throws CorruptRecordError otherwise. */
+export function readRecords(bytes: Buffer, recordCount: number): Record[] {
   // Every record takes at least MIN_RECORD_BYTES, so a count the bytes cannot hold is refused
   // before reading (and the array below never outgrows the input).
   if (recordCount * MIN_RECORD_BYTES > bytes.length) {
