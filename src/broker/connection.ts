@@ -32,6 +32,7 @@ import type { Socket } from "node:net";
 import type { Logger } from "../lib/logger.js";
 import { errorMessage } from "../lib/errors.js";
 import type { RequestAdmission } from "./request-admission.js";
+import type { RequestBufferPool } from "./request-buffers.js";
 
 export interface ConnectionLimits {
   /** socket.request.max.bytes: a frame claiming more closes the connection before any allocation. */
@@ -46,7 +47,13 @@ export interface ConnectionLimits {
 
 /** What processing one request frame produced. */
 export type FrameOutcome =
-  | { readonly kind: "response"; readonly chunks: readonly Buffer[]; readonly frameReleased?: boolean }
+  | {
+      readonly kind: "response";
+      readonly chunks: readonly Buffer[];
+      readonly frameReleased?: boolean;
+      /** Called once the chunks were handed to the kernel, or will never be (connection closed): they may then be reused. */
+      readonly onSent?: () => void;
+    }
   /** Nothing to send (a Produce with acks=0). */
   | { readonly kind: "none"; readonly frameReleased?: boolean }
   /** The frame was not a valid request: close this connection (Kafka's behaviour). */
@@ -143,6 +150,11 @@ export class Connection {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The broker's pool of large request and response buffers. */
+  get buffers(): RequestBufferPool {
+    return this.admission.buffers;
   }
 
   /** Bytes read from the socket and not yet handed to the processor (for tests and metrics). */
@@ -337,13 +349,16 @@ export class Connection {
       const request = this.inFlight.shift()!;
       const outcome = request.outcome!;
       this.admission.pool.release(request.frame.length);
-      if (this.closed) continue;
+      if (this.closed) {
+        if (outcome.kind === "response") outcome.onSent?.();
+        continue;
+      }
       if (outcome.kind === "close") {
         this.close(outcome.reason);
         continue;
       }
       this.requestCount++;
-      if (outcome.kind === "response") this.write(outcome.chunks);
+      if (outcome.kind === "response") this.write(outcome.chunks, outcome.onSent);
     }
   }
 
@@ -364,9 +379,14 @@ export class Connection {
     else buffers.abandon(frame);
   }
 
-  private write(chunks: readonly Buffer[]): void {
+  /** Writes one response; onSent runs when its last chunk (so every chunk) left, or failed to. */
+  private write(chunks: readonly Buffer[], onSent?: () => void): void {
     this.socket.cork();
-    for (const chunk of chunks) this.socket.write(chunk);
+    const last = chunks.length - 1;
+    for (let index = 0; index < last; index++) this.socket.write(chunks[index]);
+    // The callback also runs, with an error, when the socket is destroyed first.
+    if (onSent === undefined) this.socket.write(chunks[last]);
+    else this.socket.write(chunks[last], () => onSent());
     this.socket.uncork();
   }
 

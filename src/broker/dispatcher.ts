@@ -10,7 +10,7 @@ import { DecodeError } from "../protocol/primitives/decode-error.js";
 import { Reader } from "../protocol/primitives/reader.js";
 import { Writer } from "../protocol/primitives/writer.js";
 import { readRequestHeader, writeResponseHeader, type RequestHeader } from "../protocol/headers.js";
-import { ApiKey, apiName } from "../protocol/generated/index.js";
+import { ApiKey, apiName } from "../protocol/generated/api-keys.js";
 import { ApiVersionsResponseCodec } from "../protocol/generated/api-versions.js";
 import { ErrorCode, errorName } from "../protocol/error-codes.js";
 import { errorMessage } from "../lib/errors.js";
@@ -19,6 +19,7 @@ import type { Connection, FrameOutcome, FrameProcessor } from "./connection.js";
 import { NO_RESPONSE, type AnyHandler, type RequestContext } from "./handler.js";
 import type { BrokerContext } from "./broker-context.js";
 import { apiVersionsKey } from "./handlers/api-versions.js";
+import { ResponseBufferLease } from "./request-buffers.js";
 
 const RESPONSE_INITIAL_BYTES = 512;
 
@@ -40,6 +41,13 @@ const FRAME_RELEASING_APIS: ReadonlySet<number> = new Set([ApiKey.Produce]);
  * starts only once everything before it was answered.
  */
 const PIPELINED_APIS: ReadonlySet<number> = new Set([ApiKey.Produce]);
+/**
+ * APIs whose responses refer to the buffers their reads were made into (a fetch's batches are
+ * sent as views of what was read, never copied): those buffers come from the connection's pool
+ * and go back once the response has been sent, so large fetches do not leave a trail of
+ * megabyte-sized garbage for the collector (which shows as GC pauses and resident memory).
+ */
+const RESPONSE_BUFFER_APIS: ReadonlySet<number> = new Set([ApiKey.Fetch]);
 /** Bytes of the request header's api key, the first field of every frame. */
 const API_KEY_BYTES = 2;
 
@@ -62,6 +70,22 @@ export class RequestDispatcher implements FrameProcessor {
       if (error instanceof DecodeError) return { kind: "close", reason: `malformed request header: ${error.message}` };
       throw error;
     }
+    if (!RESPONSE_BUFFER_APIS.has(header.requestApiKey)) return this.processRequest(connection, reader, header, dispatched, null);
+    const lease = new ResponseBufferLease(connection.buffers);
+    const outcome = await this.processRequest(connection, reader, header, dispatched, lease);
+    if (outcome.kind === "response") return { ...outcome, onSent: () => lease.release() };
+    lease.release();
+    return outcome;
+  }
+
+  /** A request whose header was read (reader stands after it); lease: where response buffers come from, if anywhere. */
+  private async processRequest(
+    connection: Connection,
+    reader: Reader,
+    header: RequestHeader,
+    dispatched: (() => void) | undefined,
+    lease: ResponseBufferLease | null,
+  ): Promise<FrameOutcome> {
     const { requestApiKey: apiKey, requestApiVersion: version } = header;
     const handler = this.broker.handlers.get(apiKey);
     if (handler === undefined) {
@@ -94,6 +118,7 @@ export class RequestDispatcher implements FrameProcessor {
       connectionId: connection.id,
       broker: this.broker,
       logger: this.logger,
+      allocateResponseBuffer: lease?.allocate,
     };
     let response: unknown;
     let frameReleased = false;

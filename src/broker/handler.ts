@@ -5,6 +5,7 @@
 import type { MessageCodec } from "../protocol/codec.js";
 import type { Logger } from "../lib/logger.js";
 import type { BrokerContext } from "./broker-context.js";
+import type { ReadBufferAllocator } from "../storage/index.js";
 
 export interface RequestContext {
   readonly apiKey: number;
@@ -17,6 +18,12 @@ export interface RequestContext {
   readonly connectionId: string;
   readonly broker: BrokerContext;
   readonly logger: Logger;
+  /**
+   * Buffers for data the response refers to without copying (a fetch's reads): pooled, and taken
+   * back once the response has been sent, so nothing else may keep a view of them. Absent where
+   * the dispatcher does not offer it: allocate as usual.
+   */
+  readonly allocateResponseBuffer?: ReadBufferAllocator;
 }
 
 /** Returned by a handler that must not answer (Produce with acks=0). */

@@ -6,7 +6,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { createTopics, type KafkaClient } from "../client/index.js";
 import { runPerfProduce } from "../client/perf/perf-producer.js";
-import { runPerfConsume } from "../client/perf/perf-consumer.js";
+import { PERF_CONSUME_DEFAULT_FETCH_MAX_BYTES, PERF_CONSUME_DEFAULT_PARTITION_MAX_BYTES, runPerfConsume } from "../client/perf/perf-consumer.js";
 import { runPerfEndToEnd } from "../client/perf/perf-e2e.js";
 import type { LatencyHistogram } from "../lib/latency-histogram.js";
 import { CompressionType } from "../protocol/records/index.js";
@@ -135,8 +135,8 @@ export function registerPerfCommand(program: Command): void {
     .requiredOption("--topic <name>", "the topic to read")
     .option("--num-records <n>", "stop after this many records", parsePositiveCount, Number.MAX_SAFE_INTEGER)
     .option("--timeout-ms <ms>", "stop when no record arrives for this long", parseNonNegativeMs, 2_000)
-    .option("--fetch-max-bytes <bytes>", "bytes per fetch response", parsePositiveBytes, 52_428_800)
-    .option("--partition-max-bytes <bytes>", "bytes per partition per fetch", parsePositiveBytes, 10_485_760)
+    .option("--fetch-max-bytes <bytes>", "bytes per fetch response", parsePositiveBytes, PERF_CONSUME_DEFAULT_FETCH_MAX_BYTES)
+    .option("--partition-max-bytes <bytes>", "bytes per partition per fetch", parsePositiveBytes, PERF_CONSUME_DEFAULT_PARTITION_MAX_BYTES)
     .option("--headers-only", "count records from batch headers instead of decoding every record")
     .option("--json", "print the summary as one JSON object")
     .action(async (options: ConsumePerfOptions) => {

@@ -17,7 +17,7 @@ import {
   type TopicMetadata,
 } from "../client/index.js";
 import { ErrorCode, errorName } from "../protocol/error-codes.js";
-import { ApiKey } from "../protocol/generated/index.js";
+import { ApiKey } from "../protocol/generated/api-keys.js";
 import { CliError } from "./cli-error.js";
 import {
   addBootstrapOption,

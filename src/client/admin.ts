@@ -9,7 +9,7 @@
 
 import { ZERO_UUID } from "../lib/uuid.js";
 import { ErrorCode } from "../protocol/error-codes.js";
-import { ApiKey } from "../protocol/generated/index.js";
+import { ApiKey } from "../protocol/generated/api-keys.js";
 import type { AlterConfigsRequest, AlterConfigsResponse } from "../protocol/generated/alter-configs.js";
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from "../protocol/generated/create-partitions.js";
 import type { CreateTopicsRequest, CreateTopicsResponse } from "../protocol/generated/create-topics.js";

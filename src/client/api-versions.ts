@@ -6,7 +6,7 @@
 // batch v2 needs Produce v3 and Fetch v4; ListOffsets v1 is the first with one timestamp per
 // partition; DescribeConfigs v1 is the first that reports config sources.
 
-import { ApiKey, apiName } from "../protocol/generated/index.js";
+import { ApiKey, apiName } from "../protocol/generated/api-keys.js";
 import type { ApiVersion } from "../protocol/generated/api-versions.js";
 import { UnsupportedApiError } from "./errors.js";
 

@@ -15,7 +15,7 @@
 
 import { ZERO_UUID } from "../lib/uuid.js";
 import { ErrorCode } from "../protocol/error-codes.js";
-import { ApiKey } from "../protocol/generated/index.js";
+import { ApiKey } from "../protocol/generated/api-keys.js";
 import type { FetchRequest, FetchResponse, FetchTopic } from "../protocol/generated/fetch.js";
 import type { Records } from "../protocol/primitives/writer.js";
 import type { RecordHeader } from "../protocol/records/index.js";

@@ -10,7 +10,7 @@
 // retries are thrown.
 
 import { ErrorCode } from "../protocol/error-codes.js";
-import { ApiKey } from "../protocol/generated/index.js";
+import { ApiKey } from "../protocol/generated/api-keys.js";
 import { ConsumerProtocolAssignmentCodec } from "../protocol/generated/consumer-protocol-assignment.js";
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribedGroup as DescribedConsumerGroup } from "../protocol/generated/consumer-group-describe.js";
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from "../protocol/generated/delete-groups.js";

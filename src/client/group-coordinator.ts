@@ -9,7 +9,7 @@
 // what the group admin calls in this folder build requests for.
 
 import { ErrorCode } from "../protocol/error-codes.js";
-import { ApiKey, apiName } from "../protocol/generated/index.js";
+import { ApiKey, apiName } from "../protocol/generated/api-keys.js";
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from "../protocol/generated/find-coordinator.js";
 import type { ApiVersionRange, ApiVersionTable } from "./api-versions.js";
 import { ConnectionClosedError } from "./connection.js";

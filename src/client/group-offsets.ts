@@ -6,7 +6,7 @@
 // returned per partition (commit) or thrown (fetch: the offsets are useless without them).
 
 import { ErrorCode } from "../protocol/error-codes.js";
-import { ApiKey } from "../protocol/generated/index.js";
+import { ApiKey } from "../protocol/generated/api-keys.js";
 import type { OffsetCommitRequest, OffsetCommitRequestTopic, OffsetCommitResponse } from "../protocol/generated/offset-commit.js";
 import type { OffsetFetchRequest, OffsetFetchResponse } from "../protocol/generated/offset-fetch.js";
 import { KafkaProtocolError } from "./errors.js";

@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from "../lib/clock.js";
 import { assert } from "../lib/assert.js";
 import { ZERO_UUID } from "../lib/uuid.js";
 import { ErrorCode } from "../protocol/error-codes.js";
-import { ApiKey } from "../protocol/generated/index.js";
+import { ApiKey } from "../protocol/generated/api-keys.js";
 import type { ApiVersionsResponse } from "../protocol/generated/api-versions.js";
 import type { MetadataRequest, MetadataResponse } from "../protocol/generated/metadata.js";
 import { ApiVersionTable, CLIENT_API_VERSIONS } from "./api-versions.js";

@@ -4,7 +4,7 @@
 // per partition under their Kafka names.
 
 import { ErrorCode } from "../protocol/error-codes.js";
-import { ApiKey } from "../protocol/generated/index.js";
+import { ApiKey } from "../protocol/generated/api-keys.js";
 import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsTopic } from "../protocol/generated/list-offsets.js";
 import { ConnectionClosedError } from "./connection.js";
 import { KafkaProtocolError } from "./errors.js";

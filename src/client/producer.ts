@@ -17,7 +17,7 @@ import { assert } from "../lib/assert.js";
 import type { TimerHandle } from "../lib/clock.js";
 import { errorMessage } from "../lib/errors.js";
 import { ErrorCode } from "../protocol/error-codes.js";
-import { ApiKey } from "../protocol/generated/index.js";
+import { ApiKey } from "../protocol/generated/api-keys.js";
 import type { ProduceRequest, ProduceResponse, TopicProduceData } from "../protocol/generated/produce.js";
 import { CompressionType, RECORD_BATCH_OVERHEAD, encodeRecordBatch, type RecordHeader } from "../protocol/records/index.js";
 import { ConnectionClosedError } from "./connection.js";

@@ -3,7 +3,7 @@
 // v0 only for ControlledShutdown v0; response header v0 or v1, except ApiVersions responses,
 // which always use v0 so a client can read them before it knows what the broker speaks.
 
-import { API_DEFINITIONS, ApiKey } from "./generated/index.js";
+import { API_SUMMARIES, ApiKey } from "./generated/api-keys.js";
 import { RequestHeaderCodec, type RequestHeader } from "./generated/request-header.js";
 import { ResponseHeaderCodec, type ResponseHeader } from "./generated/response-header.js";
 import { DecodeError } from "./primitives/decode-error.js";
@@ -13,9 +13,9 @@ import type { Writer } from "./primitives/writer.js";
 export type { RequestHeader, ResponseHeader };
 
 function isFlexible(apiKey: number, apiVersion: number, kind: "request" | "response"): boolean {
-  const definition = API_DEFINITIONS.get(apiKey);
-  if (definition === undefined) return false;
-  const flexibleMin = definition[kind].flexibleMinVersion;
+  const summary = API_SUMMARIES.get(apiKey);
+  if (summary === undefined) return false;
+  const flexibleMin = kind === "request" ? summary.requestFlexibleMinVersion : summary.responseFlexibleMinVersion;
   return flexibleMin !== null && apiVersion >= flexibleMin;
 }
 

@@ -32,6 +32,7 @@ export { DEFAULT_PRODUCER_ID_EXPIRATION_MS, PRODUCER_ID_EXPIRATION_CHECK_INTERVA
 export type { LogValidationErrorKind } from "./errors.js";
 export type { AppendOrigin, RecordValidator } from "./log-validator.js";
 export type { RecordsDecompressor } from "./record-scan.js";
+export type { ReadBufferAllocator } from "./segment-io.js";
 export type { EpochEndOffset } from "./leader-epoch-cache.js";
 export { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from "./leader-epoch-cache.js";
 export type { StorageLogger, StorageLogLevel } from "./logger.js";

@@ -18,6 +18,7 @@ import type { LogConfig } from "./log-config.js";
 import { DELETED_FILE_SUFFIX } from "./log-file-names.js";
 import type { SegmentContext, SegmentReadResult, SegmentState } from "./log-segment.js";
 import { LogSegment } from "./log-segment.js";
+import { allocateReadBuffer, type ReadBufferAllocator } from "./segment-io.js";
 
 interface AppendRestore {
   readonly segment: SegmentState;
@@ -302,14 +303,21 @@ export class LocalLog {
   // ----- reads -----
 
   /** Reads from the segment holding fetchOffset, moving on to later segments while they hold nothing at or after it. */
-  async read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, verifyCrc: boolean): Promise<LocalLogReadResult> {
+  async read(
+    fetchOffset: number,
+    maxBytes: number,
+    maxOffset: number,
+    minOneBatch: boolean,
+    verifyCrc: boolean,
+    allocate: ReadBufferAllocator = allocateReadBuffer,
+  ): Promise<LocalLogReadResult> {
     const segments = this.segmentList;
     const first = this.segmentIndexFor(fetchOffset);
     for (let index = first; index < segments.length; index += 1) segments[index].acquire();
     try {
       for (let index = first; index < segments.length; index += 1) {
         const segment = segments[index];
-        const result = await segment.read(Math.max(fetchOffset, segment.baseOffset), maxBytes, maxOffset, minOneBatch, verifyCrc);
+        const result = await segment.read(Math.max(fetchOffset, segment.baseOffset), maxBytes, maxOffset, minOneBatch, verifyCrc, allocate);
         if (result !== null) return { ...result, segmentBaseOffset: segment.baseOffset };
       }
       return EMPTY_READ;

@@ -34,7 +34,7 @@ import type { RecordsDecompressor } from "./record-scan.js";
 import { findRecordAtOrAfterTimestamp, offsetOfMaxTimestamp } from "./record-scan.js";
 import { NO_TIMESTAMP, TIME_INDEX_ENTRY_BYTES, TimeIndex } from "./time-index.js";
 import type { ScanOutcome, ScanVerdict, SegmentReadResult } from "./segment-io.js";
-import { readBatches, scanBatches } from "./segment-io.js";
+import { allocateReadBuffer, readBatches, scanBatches, type ReadBufferAllocator } from "./segment-io.js";
 
 export type { SegmentReadResult } from "./segment-io.js";
 
@@ -761,14 +761,21 @@ export class LogSegment {
    * written. null when the segment holds nothing at or after startOffset. With verifyCrc, a batch
    * failing its CRC is never returned: if it is the first, CorruptRecordError.
    */
-  async read(startOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, verifyCrc: boolean): Promise<SegmentReadResult | null> {
+  async read(
+    startOffset: number,
+    maxBytes: number,
+    maxOffset: number,
+    minOneBatch: boolean,
+    verifyCrc: boolean,
+    allocate: ReadBufferAllocator = allocateReadBuffer,
+  ): Promise<SegmentReadResult | null> {
     assert(maxBytes >= 0, `maxBytes ${maxBytes} is negative`);
     this.acquire();
     try {
       for (let attempt = 1; ; attempt += 1) {
         const truncations = this.truncations;
         try {
-          const result = await this.readOnce(startOffset, maxBytes, maxOffset, minOneBatch, verifyCrc, true);
+          const result = await this.readOnce(startOffset, maxBytes, maxOffset, minOneBatch, verifyCrc, allocate, true);
           if (this.truncations === truncations) return result;
         } catch (error) {
           if (this.truncations === truncations || attempt >= MAX_READ_ATTEMPTS) throw error;
@@ -786,6 +793,7 @@ export class LogSegment {
     maxOffset: number,
     minOneBatch: boolean,
     verifyCrc: boolean,
+    allocate: ReadBufferAllocator,
     mayRepairIndex: boolean,
   ): Promise<SegmentReadResult | null> {
     await this.ensureIndexes();
@@ -802,6 +810,7 @@ export class LogSegment {
       maxOffset,
       minOneBatch,
       verifyCrc,
+      allocate,
     });
     switch (outcome.kind) {
       case "none":
@@ -815,7 +824,7 @@ export class LogSegment {
         if (!mayRepairIndex) throw this.corruption(entry.position, outcome.reason);
         this.context.logger("warn", "offset index does not match the log; rebuilding it", { partition: this.context.name, segment: this.logPath, reason: outcome.reason });
         await this.rebuildIndexes();
-        return this.readOnce(startOffset, maxBytes, maxOffset, minOneBatch, verifyCrc, false);
+        return this.readOnce(startOffset, maxBytes, maxOffset, minOneBatch, verifyCrc, allocate, false);
     }
   }
 

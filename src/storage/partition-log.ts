@@ -36,6 +36,7 @@ import type { LogConfig } from "./log-config.js";
 import { LEADER_EPOCH_CHECKPOINT_FILE, PARTITION_METADATA_FILE, partitionDirName } from "./log-file-names.js";
 import { loadLog } from "./log-loader.js";
 import { LogSegment } from "./log-segment.js";
+import type { ReadBufferAllocator } from "./segment-io.js";
 import type { AppendAnalysis, AppendOrigin, RecordValidator } from "./log-validator.js";
 import { analyzeAppend, assignOffsetsInPlace } from "./log-validator.js";
 import type { StorageLogger } from "./logger.js";
@@ -116,6 +117,8 @@ export interface ReadOptions {
   readonly maxOffset: number;
   /** Return the first batch even when it is larger than maxBytes. */
   readonly minOneBatch: boolean;
+  /** Where read buffers come from; the batches returned are views of them (default: fresh buffers). */
+  readonly allocate?: ReadBufferAllocator;
 }
 
 export interface ReadResult {
@@ -566,7 +569,7 @@ export class PartitionLog {
     }
     let result;
     try {
-      result = await this.local.read(fetchOffset, options.maxBytes, upperBound, options.minOneBatch, this.verifyCrcOnRead);
+      result = await this.local.read(fetchOffset, options.maxBytes, upperBound, options.minOneBatch, this.verifyCrcOnRead, options.allocate);
     } catch (error) {
       throw this.failure(error, "read");
     }

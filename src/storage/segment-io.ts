@@ -16,6 +16,16 @@ const MIN_FETCH_READ_BYTES = 16 * 1024;
 /** Extra bytes read past maxBytes: the scan from an index entry starts up to about one index interval early. */
 const READ_SLACK_BYTES = 8192;
 
+/**
+ * Where a fetch's read buffers come from. The buffers returned by readBatches are views of them, so
+ * whoever allocates owns them: the broker hands out pooled buffers and takes them back once the
+ * response holding the views has been sent.
+ */
+export type ReadBufferAllocator = (sizeBytes: number) => Buffer;
+
+/** The default: a fresh buffer per read, left to the garbage collector. */
+export const allocateReadBuffer: ReadBufferAllocator = (sizeBytes) => Buffer.allocUnsafe(sizeBytes);
+
 export type ScanVerdict = "continue" | "stop";
 
 export interface ScanOutcome {
@@ -92,6 +102,8 @@ export interface ReadRequest {
   readonly maxOffset: number;
   readonly minOneBatch: boolean;
   readonly verifyCrc: boolean;
+  /** Where the read buffers come from (default allocateReadBuffer). */
+  readonly allocate?: ReadBufferAllocator;
 }
 
 export type ReadOutcome =
@@ -104,8 +116,8 @@ export type ReadOutcome =
   /** The index entry does not lead to a batch boundary holding its offset: rebuild the index. */
   | { readonly kind: "bad-index"; readonly reason: string };
 
-async function readChunk(handle: FileHandle, position: number, length: number): Promise<Buffer> {
-  const chunk = Buffer.allocUnsafe(Math.max(0, length));
+async function readChunk(handle: FileHandle, position: number, length: number, allocate: ReadBufferAllocator): Promise<Buffer> {
+  const chunk = allocate(Math.max(0, length));
   const read = await handle.read(chunk, 0, chunk.length, position);
   return read === chunk.length ? chunk : chunk.subarray(0, read);
 }
@@ -117,10 +129,11 @@ async function readChunk(handle: FileHandle, position: number, length: number): 
  */
 export async function readBatches(handle: FileHandle, request: ReadRequest): Promise<ReadOutcome> {
   const { limitBytes: limit, indexEntry: entry, startOffset, maxBytes, maxOffset, minOneBatch, verifyCrc } = request;
+  const allocate = request.allocate ?? allocateReadBuffer;
   const cursor = new BatchCursor();
   const initialBytes = Math.max(MIN_FETCH_READ_BYTES, maxBytes + READ_SLACK_BYTES + (entry.position > 0 ? READ_SLACK_BYTES : 0));
   let filePosition = entry.position;
-  cursor.reset(await readChunk(handle, filePosition, Math.min(initialBytes, limit - filePosition)));
+  cursor.reset(await readChunk(handle, filePosition, Math.min(initialBytes, limit - filePosition), allocate));
   let checkIndexEntry = entry.position > 0;
   // Phase 1: find the first batch whose last offset is >= startOffset.
   for (;;) {
@@ -145,7 +158,7 @@ export async function readBatches(handle: FileHandle, request: ReadRequest): Pro
       return { kind: "corrupt", position: next, reason: "batch runs past the end of the log" };
     }
     filePosition = next;
-    cursor.reset(await readChunk(handle, filePosition, Math.min(Math.max(neededBytes, initialBytes), limit - filePosition)));
+    cursor.reset(await readChunk(handle, filePosition, Math.min(Math.max(neededBytes, initialBytes), limit - filePosition), allocate));
   }
   // Phase 2: collect whole batches.
   const batches: Buffer[] = [];
@@ -185,7 +198,7 @@ export async function readBatches(handle: FileHandle, request: ReadRequest): Pro
     const claimed = status === "incomplete" ? cursor.sizeBytes : 0;
     if (claimed > room) break;
     filePosition = next;
-    cursor.reset(await readChunk(handle, filePosition, Math.min(Math.max(room, claimed), limit - filePosition)));
+    cursor.reset(await readChunk(handle, filePosition, Math.min(Math.max(room, claimed), limit - filePosition), allocate));
     if (cursor.next() !== "batch") break;
   }
   return { kind: "batches", result: { batches, sizeBytes, firstOffset, lastOffset, firstBatchTooLarge: false }, stoppedAt };

@@ -3,7 +3,8 @@
 // PIPELINED_REQUESTS_MAX at once; any other request starts only when everything before it was
 // answered; responses always leave in arrival order, whatever order processing finishes in; and
 // a frame assembled in a pooled buffer is not overwritten while its request runs, and comes back
-// to the pool once the processor says nothing refers to it.
+// to the pool once the processor says nothing refers to it; a response's onSent runs once it
+// left, or once the connection closed without sending it.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -267,5 +268,30 @@ test("a frame its request may still refer to is not reused", async () => {
     assert.equal(server.stats().requestBuffersOutstanding, 0, "abandoned, not outstanding");
     assert.equal(server.stats().requestBufferIdleBytes, 0, "and never offered for reuse");
     socket.destroy();
+  });
+});
+
+test("onSent runs once a response was written, and also when the connection closes first", async () => {
+  const sent: number[] = [];
+  let holdSecond: (() => void) | null = null;
+  const processor: FrameProcessor = {
+    async process(_connection, body) {
+      const id = body.readInt32BE(0);
+      if (id === 2) await new Promise<void>((resolve) => (holdSecond = resolve));
+      return { kind: "response", chunks: [idResponse(id)], onSent: () => sent.push(id) };
+    },
+  };
+  await withServer(processor, async (_server, port) => {
+    const socket = await open(port);
+    const received = collect(socket);
+    socket.write(Buffer.concat([frame(1, SERIAL), frame(2, SERIAL)]));
+    await until(() => received.ids.length === 1 && sent.length === 1, "the first answered and reported sent");
+    assert.deepEqual(sent, [1]);
+    await until(() => holdSecond !== null, "the second in processing");
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    holdSecond!();
+    await until(() => sent.length === 2, "the second reported although never written");
+    assert.deepEqual(sent, [1, 2]);
   });
 });

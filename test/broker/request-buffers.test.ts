@@ -1,10 +1,11 @@
 // RequestBufferPool: frames in the pooled range get a buffer of their size class, released
 // buffers are handed out again, abandoned ones are forgotten, the idle bytes are bounded, and a
-// buffer the pool does not own (or owns no longer) cannot be released.
+// buffer the pool does not own (or owns no longer) cannot be released. A response's lease gives
+// back all it took at once, and only once.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { POOLED_FRAME_BYTES_MAX, POOLED_FRAME_BYTES_MIN, RequestBufferPool, capacityFor } from "../../src/broker/request-buffers.js";
+import { POOLED_FRAME_BYTES_MAX, POOLED_FRAME_BYTES_MIN, RequestBufferPool, ResponseBufferLease, capacityFor } from "../../src/broker/request-buffers.js";
 
 test("size classes: four per power of two, never smaller than the size asked", () => {
   assert.equal(capacityFor(65_536), 65_536);
@@ -61,4 +62,19 @@ test("idle bytes stay within the bound: buffers beyond it are left to the GC", (
   for (const buffer of buffers) pool.release(buffer);
   assert.equal(pool.idleBytes, 2 * capacityFor(100_000));
   assert.equal(pool.outstandingCount, 0);
+});
+
+test("a response lease gives back every pooled buffer it handed out, once", () => {
+  const pool = new RequestBufferPool();
+  const lease = new ResponseBufferLease(pool);
+  const reads = [lease.allocate(1_048_576), lease.allocate(300_000), lease.allocate(100)];
+  assert.equal(reads[2].length, 100);
+  assert.equal(pool.outstandingCount, 2, "the small read is not pooled");
+  lease.release();
+  assert.equal(pool.outstandingCount, 0);
+  assert.equal(pool.idleBytes, capacityFor(1_048_576) + capacityFor(300_000));
+  assert.throws(() => lease.release(), /given back twice/);
+  assert.throws(() => lease.allocate(100_000), /already given back/);
+  const next = new ResponseBufferLease(pool).allocate(1_048_576);
+  assert.equal(next.buffer, reads[0].buffer, "the next response reuses it");
 });

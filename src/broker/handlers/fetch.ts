@@ -119,7 +119,7 @@ async function readPartitions(
     let recordBytes = 0;
     try {
       const maxBytes = Math.max(0, Math.min(requested.partitionMaxBytes, budgetBytes));
-      const result = await log.read(requested.fetchOffset, { maxBytes, maxOffset: upperBound, minOneBatch: !anyData });
+      const result = await log.read(requested.fetchOffset, { maxBytes, maxOffset: upperBound, minOneBatch: !anyData, allocate: context.allocateResponseBuffer });
       if (result.batches.length > 0) {
         data.records = result.batches;
         recordBytes = result.sizeBytes;

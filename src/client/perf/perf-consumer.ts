@@ -7,7 +7,7 @@
 // Defaults follow Kafka's consumer-perf-test: --fetch-size (max.partition.fetch.bytes) 1 MiB,
 // and the consumer's fetch.max.bytes 50 MiB.
 
-import { ApiKey } from "../../protocol/generated/index.js";
+import { ApiKey } from "../../protocol/generated/api-keys.js";
 import { FetchRequestCodec, type FetchResponse, type FetchTopic } from "../../protocol/generated/fetch.js";
 import { RECORD_COUNT_OFFSET, recordBatches, visitRecords, type RecordView } from "../../protocol/records/index.js";
 import { ZERO_UUID } from "../../lib/uuid.js";

@@ -9,7 +9,7 @@
 // built once and only its offset changes, and batch builders are reused once their request is
 // answered (as the perf producer does). Fetch sizes are the Java consumer's defaults.
 
-import { ApiKey } from "../../protocol/generated/index.js";
+import { ApiKey } from "../../protocol/generated/api-keys.js";
 import { FetchRequestCodec, type FetchPartition, type FetchRequest, type FetchResponse } from "../../protocol/generated/fetch.js";
 import { ProduceRequestCodec, type ProduceResponse } from "../../protocol/generated/produce.js";
 import { RecordBatchBuilder, recordBatches, visitRecords, type RecordView } from "../../protocol/records/index.js";

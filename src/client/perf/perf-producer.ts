@@ -4,7 +4,7 @@
 // Latency is per record, from the moment the record is appended to the moment its batch is
 // acknowledged, kept in a histogram.
 
-import { ApiKey } from "../../protocol/generated/index.js";
+import { ApiKey } from "../../protocol/generated/api-keys.js";
 import { ProduceRequestCodec, type ProduceResponse } from "../../protocol/generated/produce.js";
 import type { CompressionType} from "../../protocol/records/index.js";
 import { RecordBatchBuilder } from "../../protocol/records/index.js";
