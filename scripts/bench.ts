@@ -9,15 +9,16 @@
 //       and kcat -P from a file (100 B, acks=1);
 //   (b) consume throughput from the page cache;
 //   (c) end-to-end latency at 10,000 records/s and at half the best produce rate;
-//   (d) the machine's limits: loopback TCP between two processes, sequential write and read;
-//   (e) broker CPU seconds per GB produced, and its peak RSS.
+//   (d) the machine's limits: loopback TCP throughput and round-trip latency between two
+//       processes, sequential write and read;
+//   (e) broker CPU seconds per GB produced, and its peak RSS in each phase.
 // Usage: node dist/scripts/bench.js [--runs N] [--quick] [--no-write]
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { KafkaClient, parseBootstrapServers, createTopics } from "../src/client/index.js";
+import { KafkaClient, parseBootstrapServers, createTopics, deleteTopics } from "../src/client/index.js";
 import { runPerfProduce } from "../src/client/perf/perf-producer.js";
 import { PERF_CONSUME_DEFAULT_FETCH_MAX_BYTES, PERF_CONSUME_DEFAULT_PARTITION_MAX_BYTES, runPerfConsume } from "../src/client/perf/perf-consumer.js";
 import { runPerfEndToEnd } from "../src/client/perf/perf-e2e.js";
@@ -70,7 +71,10 @@ class Broker {
   port = 0;
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [BIN, "start", "--log-level", "warn", "-o", "listeners=PLAINTEXT://127.0.0.1:0", "-o", `log.dirs=${this.dataDir}`], {
+    // Topics of finished produce runs are deleted; their files go at once (Kafka waits a minute),
+    // so removing gigabytes does not land in the middle of a later measurement.
+    const args = [BIN, "start", "--log-level", "warn", "-o", "listeners=PLAINTEXT://127.0.0.1:0", "-o", `log.dirs=${this.dataDir}`, "-o", "log.segment.delete.delay.ms=0"];
+    const child = spawn(process.execPath, args, {
       stdio: ["ignore", "pipe", "inherit"],
     });
     this.child = child;
@@ -343,12 +347,12 @@ async function main(): Promise<void> {
   try {
     phasePeak("start-up");
     const cases: ProduceCase[] = [
-      { label: "100 B, acks=1", recordSizeBytes: 100, acks: 1, compression: CompressionType.None, recordCount: 2_000_000 },
-      { label: "100 B, acks=all", recordSizeBytes: 100, acks: -1, compression: CompressionType.None, recordCount: 2_000_000 },
-      { label: "100 B, acks=1, lz4", recordSizeBytes: 100, acks: 1, compression: CompressionType.Lz4, recordCount: 2_000_000 },
-      { label: "1 KiB, acks=1", recordSizeBytes: 1024, acks: 1, compression: CompressionType.None, recordCount: 500_000 },
-      { label: "1 KiB, acks=all", recordSizeBytes: 1024, acks: -1, compression: CompressionType.None, recordCount: 500_000 },
-      { label: "1 KiB, acks=1, lz4", recordSizeBytes: 1024, acks: 1, compression: CompressionType.Lz4, recordCount: 500_000 },
+      { label: "100 B, acks=1", recordSizeBytes: 100, acks: 1, compression: CompressionType.None, recordCount: 5_000_000 },
+      { label: "100 B, acks=all", recordSizeBytes: 100, acks: -1, compression: CompressionType.None, recordCount: 5_000_000 },
+      { label: "100 B, acks=1, lz4", recordSizeBytes: 100, acks: 1, compression: CompressionType.Lz4, recordCount: 5_000_000 },
+      { label: "1 KiB, acks=1", recordSizeBytes: 1024, acks: 1, compression: CompressionType.None, recordCount: 2_000_000 },
+      { label: "1 KiB, acks=all", recordSizeBytes: 1024, acks: -1, compression: CompressionType.None, recordCount: 2_000_000 },
+      { label: "1 KiB, acks=1, lz4", recordSizeBytes: 1024, acks: 1, compression: CompressionType.Lz4, recordCount: 2_000_000 },
     ];
     let consumeTopic = "";
     let consumeRecords = 0;
@@ -376,6 +380,10 @@ async function main(): Promise<void> {
           if (produceCase.recordSizeBytes === 100 && produceCase.compression === CompressionType.None && produceCase.acks === 1) {
             consumeTopic = topic;
             consumeRecords = outcome.records;
+          } else {
+            // Runs last seconds each (shorter ones measure warm-up); their data is not needed again.
+            const [deleted] = await deleteTopics(client, [topic]);
+            if (deleted.error !== null) throw deleted.error;
           }
           return outcome;
         });
