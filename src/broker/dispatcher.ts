@@ -72,7 +72,13 @@ export class RequestDispatcher implements FrameProcessor {
     }
     if (!RESPONSE_BUFFER_APIS.has(header.requestApiKey)) return this.processRequest(connection, reader, header, dispatched, null);
     const lease = new ResponseBufferLease(connection.buffers);
-    const outcome = await this.processRequest(connection, reader, header, dispatched, lease);
+    let outcome: FrameOutcome;
+    try {
+      outcome = await this.processRequest(connection, reader, header, dispatched, lease);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
     if (outcome.kind === "response") return { ...outcome, onSent: () => lease.release() };
     lease.release();
     return outcome;
