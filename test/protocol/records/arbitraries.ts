@@ -1,7 +1,8 @@
 // fast-check generators for record batches, shared by the record batch tests.
 
 import fc from "fast-check";
-import { CompressionType, TimestampType } from "../../../src/protocol/records/batch-header.js";
+import { ATTRIBUTES_OFFSET, CompressionType, RECORD_COUNT_OFFSET, RECORDS_OFFSET, TimestampType, writeBatchCrc } from "../../../src/protocol/records/batch-header.js";
+import { encodeRecordBatch } from "../../../src/protocol/records/record-batch.js";
 import type { DecodedRecordBatch, EncodeRecordBatchOptions } from "../../../src/protocol/records/record-batch.js";
 import type { RecordHeader, RecordInput } from "../../../src/protocol/records/record.js";
 
@@ -109,3 +110,35 @@ export function withDefaults(records: readonly RecordInput[]): RecordInput[] {
     offsetDelta: record.offsetDelta ?? index,
   }));
 }
+
+/** A batch that went wrong in transit: a valid one with a few bytes changed, and a cut of it. */
+export interface DamagedBatch {
+  readonly batch: Buffer;
+  /** The batch cut short at an arbitrary length (possibly whole). */
+  readonly truncated: Buffer;
+}
+
+/** A few bytes of an encoded batch changed (mostly in the records section, where the parsing is; sometimes the header), its CRC fixed or not. */
+export const mutatedBatchArbitrary: fc.Arbitrary<DamagedBatch> = fc
+  .tuple(encodeOptionsArbitrary, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.boolean(), fc.nat())
+  .map(([options, mutations, fixCrc, cut]) => {
+    const batch = Buffer.from(encodeRecordBatch(options));
+    for (const [position, byte] of mutations) {
+      const at = position % 4 === 0 ? position % batch.length : RECORDS_OFFSET + (position % Math.max(batch.length - RECORDS_OFFSET, 1));
+      if (at < batch.length) batch[at] = byte;
+    }
+    if (fixCrc) writeBatchCrc(batch);
+    return { batch, truncated: batch.subarray(0, cut % (batch.length + 1)) };
+  });
+
+/** A valid batch header (right length and CRC) over arbitrary records bytes, any record count near the bytes, any codec id. */
+export const rawRecordsBatchArbitrary: fc.Arbitrary<Buffer> = fc
+  .tuple(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: -2, max: 50 }), fc.integer({ min: 0, max: 7 }))
+  .map(([body, recordCount, codec]) => {
+    const batch = Buffer.concat([encodeRecordBatch({ records: [], lastOffsetDelta: 0 }), body]);
+    batch.writeInt32BE(batch.length - 12, 8);
+    batch.writeInt16BE(codec, ATTRIBUTES_OFFSET);
+    batch.writeInt32BE(recordCount, RECORD_COUNT_OFFSET);
+    writeBatchCrc(batch);
+    return batch;
+  });
