@@ -30,6 +30,7 @@ import { isNotFound, joinPath } from "./io/file-system.js";
 import { indexFileName, logFileName, timeIndexFileName, txnIndexFileName } from "./log-file-names.js";
 import type { StorageLogger } from "./logger.js";
 import { CorruptIndexError, OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from "./offset-index.js";
+import type { IndexEntries } from "./index-entries.js";
 import type { RecordsDecompressor } from "./record-scan.js";
 import { findRecordAtOrAfterTimestamp, offsetOfMaxTimestamp } from "./record-scan.js";
 import { NO_TIMESTAMP, TIME_INDEX_ENTRY_BYTES, TimeIndex } from "./time-index.js";
@@ -483,30 +484,23 @@ export class LogSegment {
 
   private async persistIndexesLocked(): Promise<void> {
     if (!this.indexesLoaded) return;
-    const offsetIndex = this.offsetIndex;
-    const timeIndex = this.timeIndex;
-    // Entries may be removed (truncation, an undone append) while a write is in flight; the
+    await this.persistNewEntries(this.offsetIndex, "offset");
+    await this.persistNewEntries(this.timeIndex, "time");
+  }
+
+  /** Writes the entries the index file does not have yet. */
+  private async persistNewEntries(index: IndexEntries, kind: "offset" | "time"): Promise<void> {
+    if (index.persistedEntries >= index.entries) return;
+    // Entries may be removed (truncation, an undone append) while the write is in flight; the
     // generation check keeps such a write from being counted as persisted.
-    if (offsetIndex.persistedEntries < offsetIndex.entries) {
-      const from = offsetIndex.persistedEntries;
-      const count = offsetIndex.entries;
-      const generation = offsetIndex.generation;
-      const bytes = Buffer.from(offsetIndex.entryBytes(from));
-      const handle = await this.indexHandle("offset");
-      await handle.write(bytes, from * OFFSET_INDEX_ENTRY_BYTES);
-      if (offsetIndex.generation === generation) offsetIndex.persistedEntries = Math.max(offsetIndex.persistedEntries, count);
-      this.indexFilesDirty = true;
-    }
-    if (timeIndex.persistedEntries < timeIndex.entries) {
-      const from = timeIndex.persistedEntries;
-      const count = timeIndex.entries;
-      const generation = timeIndex.generation;
-      const bytes = Buffer.from(timeIndex.entryBytes(from));
-      const handle = await this.indexHandle("time");
-      await handle.write(bytes, from * TIME_INDEX_ENTRY_BYTES);
-      if (timeIndex.generation === generation) timeIndex.persistedEntries = Math.max(timeIndex.persistedEntries, count);
-      this.indexFilesDirty = true;
-    }
+    const from = index.persistedEntries;
+    const count = index.entries;
+    const generation = index.generation;
+    const bytes = Buffer.from(index.entryBytes(from));
+    const handle = await this.indexHandle(kind);
+    await handle.write(bytes, from * index.entryBytesEach);
+    if (index.generation === generation) index.persistedEntries = Math.max(index.persistedEntries, count);
+    this.indexFilesDirty = true;
   }
 
   /** Rewrites both index files from memory, trimmed to their entries. */

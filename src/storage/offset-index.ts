@@ -11,36 +11,19 @@
 // and on clean shutdown.
 
 import { assert } from "../lib/assert.js";
+import { CorruptIndexError, IndexEntries, MAX_RELATIVE_OFFSET } from "./index-entries.js";
 
+export { CorruptIndexError };
 export const OFFSET_INDEX_ENTRY_BYTES = 8;
-const MAX_RELATIVE_OFFSET = 0x7fff_ffff;
-/** Entries allocated up front; the buffer doubles from here up to the index's capacity. */
-const INITIAL_ENTRY_CAPACITY = 64;
-
-export class CorruptIndexError extends Error {
-  override name = "CorruptIndexError";
-}
 
 export interface OffsetPosition {
   readonly offset: number;
   readonly position: number;
 }
 
-export class OffsetIndex {
-  private buffer: Buffer;
-  private entryCount = 0;
-  private maxEntryCount: number;
-  /** Entries [0, persistedEntries) are known to be in the file exactly as in memory. */
-  persistedEntries = 0;
-  /** Bumped whenever entries are removed, so a write of older entries can tell it is stale. */
-  generation = 0;
-
-  constructor(
-    readonly baseOffset: number,
-    maxIndexBytes: number,
-  ) {
-    this.maxEntryCount = Math.floor(maxIndexBytes / OFFSET_INDEX_ENTRY_BYTES);
-    this.buffer = Buffer.alloc(Math.min(this.maxEntryCount, INITIAL_ENTRY_CAPACITY) * OFFSET_INDEX_ENTRY_BYTES);
+export class OffsetIndex extends IndexEntries {
+  constructor(baseOffset: number, maxIndexBytes: number) {
+    super(baseOffset, OFFSET_INDEX_ENTRY_BYTES, maxIndexBytes);
   }
 
   /**
@@ -74,28 +57,12 @@ export class OffsetIndex {
       previousRelative = relative;
       previousPosition = position;
     }
-    index.ensureCapacity(count);
-    bytes.copy(index.buffer, 0, 0, bytes.length);
-    index.entryCount = count;
-    index.persistedEntries = count;
+    index.adopt(bytes);
     return index;
-  }
-
-  get entries(): number {
-    return this.entryCount;
-  }
-
-  get maxEntries(): number {
-    return this.maxEntryCount;
   }
 
   get isFull(): boolean {
     return this.entryCount >= this.maxEntryCount;
-  }
-
-  /** Bytes of the valid entries: the size of the file when trimmed. */
-  get sizeBytes(): number {
-    return this.entryCount * OFFSET_INDEX_ENTRY_BYTES;
   }
 
   get lastOffset(): number {
@@ -115,17 +82,11 @@ export class OffsetIndex {
     return relative >= 0 && relative <= MAX_RELATIVE_OFFSET;
   }
 
-  /** Changes the capacity (segment.index.bytes); entries beyond a smaller capacity stay readable. */
-  resize(maxIndexBytes: number): void {
-    this.maxEntryCount = Math.max(this.entryCount, Math.floor(maxIndexBytes / OFFSET_INDEX_ENTRY_BYTES));
-  }
-
   append(offset: number, position: number): void {
     assert(!this.isFull, `offset index for segment ${this.baseOffset} is full (${this.entryCount} entries)`);
     assert(this.canAppendOffset(offset), `offset ${offset} does not fit segment ${this.baseOffset}`);
     assert(this.entryCount === 0 || offset > this.lastOffset, `index offset ${offset} is not above ${this.lastOffset}`);
-    this.ensureCapacity(this.entryCount + 1);
-    const at = this.entryCount * OFFSET_INDEX_ENTRY_BYTES;
+    const at = this.nextEntryPosition();
     this.buffer.writeInt32BE(offset - this.baseOffset, at);
     this.buffer.writeInt32BE(position, at + 4);
     this.entryCount += 1;
@@ -143,18 +104,6 @@ export class OffsetIndex {
     this.truncateToEntries(this.largestEntryAtOrBelow(offset - 1) + 1);
   }
 
-  truncateToEntries(entries: number): void {
-    assert(entries >= 0 && entries <= this.entryCount, `cannot truncate index to ${entries} entries`);
-    if (entries < this.entryCount) this.generation += 1;
-    this.entryCount = entries;
-    this.persistedEntries = Math.min(this.persistedEntries, entries);
-  }
-
-  /** Entries [fromEntry, entries) as bytes, a view into the index (copy before the index changes). */
-  entryBytes(fromEntry: number): Buffer {
-    return this.buffer.subarray(fromEntry * OFFSET_INDEX_ENTRY_BYTES, this.entryCount * OFFSET_INDEX_ENTRY_BYTES);
-  }
-
   private largestEntryAtOrBelow(targetOffset: number): number {
     const targetRelative = targetOffset - this.baseOffset;
     let low = 0;
@@ -170,15 +119,5 @@ export class OffsetIndex {
       }
     }
     return found;
-  }
-
-  private ensureCapacity(entries: number): void {
-    const needed = entries * OFFSET_INDEX_ENTRY_BYTES;
-    if (needed <= this.buffer.length) return;
-    let capacity = Math.max(this.buffer.length, INITIAL_ENTRY_CAPACITY * OFFSET_INDEX_ENTRY_BYTES);
-    while (capacity < needed) capacity *= 2;
-    const grown = Buffer.alloc(capacity);
-    this.buffer.copy(grown, 0, 0, this.entryCount * OFFSET_INDEX_ENTRY_BYTES);
-    this.buffer = grown;
   }
 }

@@ -11,11 +11,9 @@
 // "full" one entry early, as in Kafka.
 
 import { assert } from "../lib/assert.js";
-import { CorruptIndexError } from "./offset-index.js";
+import { CorruptIndexError, IndexEntries, MAX_RELATIVE_OFFSET } from "./index-entries.js";
 
 export const TIME_INDEX_ENTRY_BYTES = 12;
-const MAX_RELATIVE_OFFSET = 0x7fff_ffff;
-const INITIAL_ENTRY_CAPACITY = 64;
 const TWO_POW_32 = 0x1_0000_0000;
 /** Kafka's RecordBatch.NO_TIMESTAMP: the "last entry" of an empty time index. */
 export const NO_TIMESTAMP = -1;
@@ -37,21 +35,9 @@ function writeTimestamp(buffer: Buffer, at: number, value: number): void {
   buffer.writeUInt32BE(value - high * TWO_POW_32, at + 4);
 }
 
-export class TimeIndex {
-  private buffer: Buffer;
-  private entryCount = 0;
-  private maxEntryCount: number;
-  /** Entries [0, persistedEntries) are known to be in the file exactly as in memory. */
-  persistedEntries = 0;
-  /** Bumped whenever entries are removed, so a write of older entries can tell it is stale. */
-  generation = 0;
-
-  constructor(
-    readonly baseOffset: number,
-    maxIndexBytes: number,
-  ) {
-    this.maxEntryCount = Math.floor(maxIndexBytes / TIME_INDEX_ENTRY_BYTES);
-    this.buffer = Buffer.alloc(Math.min(Math.max(this.maxEntryCount, 1), INITIAL_ENTRY_CAPACITY) * TIME_INDEX_ENTRY_BYTES);
+export class TimeIndex extends IndexEntries {
+  constructor(baseOffset: number, maxIndexBytes: number) {
+    super(baseOffset, TIME_INDEX_ENTRY_BYTES, maxIndexBytes);
   }
 
   /** Loads and checks a time index file (see OffsetIndex.load for what counts as corrupt). */
@@ -75,27 +61,12 @@ export class TimeIndex {
       previousTimestamp = timestamp;
       previousRelative = relative;
     }
-    index.ensureCapacity(count);
-    bytes.copy(index.buffer, 0, 0, bytes.length);
-    index.entryCount = count;
-    index.persistedEntries = count;
+    index.adopt(bytes);
     return index;
-  }
-
-  get entries(): number {
-    return this.entryCount;
-  }
-
-  get maxEntries(): number {
-    return this.maxEntryCount;
   }
 
   get isFull(): boolean {
     return this.entryCount >= this.maxEntryCount - 1;
-  }
-
-  get sizeBytes(): number {
-    return this.entryCount * TIME_INDEX_ENTRY_BYTES;
   }
 
   /** The newest entry, or (NO_TIMESTAMP, baseOffset) when empty. */
@@ -107,10 +78,6 @@ export class TimeIndex {
   entryAt(entry: number): TimestampOffset {
     const at = entry * TIME_INDEX_ENTRY_BYTES;
     return { timestamp: readTimestamp(this.buffer, at), offset: this.baseOffset + this.buffer.readInt32BE(at + 8) };
-  }
-
-  resize(maxIndexBytes: number): void {
-    this.maxEntryCount = Math.max(this.entryCount, Math.floor(maxIndexBytes / TIME_INDEX_ENTRY_BYTES));
   }
 
   /**
@@ -125,8 +92,7 @@ export class TimeIndex {
     const relative = offset - this.baseOffset;
     assert(relative >= 0 && relative <= MAX_RELATIVE_OFFSET, `offset ${offset} does not fit segment ${this.baseOffset}`);
     if (this.entryCount >= this.maxEntryCount) this.maxEntryCount = this.entryCount + 1;
-    this.ensureCapacity(this.entryCount + 1);
-    const at = this.entryCount * TIME_INDEX_ENTRY_BYTES;
+    const at = this.nextEntryPosition();
     writeTimestamp(this.buffer, at, timestamp);
     this.buffer.writeInt32BE(relative, at + 8);
     this.entryCount += 1;
@@ -155,26 +121,5 @@ export class TimeIndex {
     let keep = this.entryCount;
     while (keep > 0 && this.entryAt(keep - 1).offset >= offset) keep -= 1;
     this.truncateToEntries(keep);
-  }
-
-  truncateToEntries(entries: number): void {
-    assert(entries >= 0 && entries <= this.entryCount, `cannot truncate time index to ${entries} entries`);
-    if (entries < this.entryCount) this.generation += 1;
-    this.entryCount = entries;
-    this.persistedEntries = Math.min(this.persistedEntries, entries);
-  }
-
-  entryBytes(fromEntry: number): Buffer {
-    return this.buffer.subarray(fromEntry * TIME_INDEX_ENTRY_BYTES, this.entryCount * TIME_INDEX_ENTRY_BYTES);
-  }
-
-  private ensureCapacity(entries: number): void {
-    const needed = entries * TIME_INDEX_ENTRY_BYTES;
-    if (needed <= this.buffer.length) return;
-    let capacity = Math.max(this.buffer.length, INITIAL_ENTRY_CAPACITY * TIME_INDEX_ENTRY_BYTES);
-    while (capacity < needed) capacity *= 2;
-    const grown = Buffer.alloc(capacity);
-    this.buffer.copy(grown, 0, 0, this.entryCount * TIME_INDEX_ENTRY_BYTES);
-    this.buffer = grown;
   }
 }
