@@ -113,6 +113,8 @@ export class Connection {
   private pumping = false;
   private pumpScheduled = false;
   private closed = false;
+  /** Closed by the peer: requests it sent whole are still processed; nothing is answered. */
+  private peerGone = false;
   private draining = false;
   private readPaused = false;
   private waitingForAdmission = false;
@@ -303,7 +305,8 @@ export class Connection {
 
   private mayStartNext(): boolean {
     // Processing stops too, not only reading: small requests can ask for large responses.
-    if (this.closed || this.queue.length === 0 || this.isWriteBlocked) return false;
+    if (this.queue.length === 0) return false;
+    if (this.closed ? !this.peerGone : this.isWriteBlocked) return false;
     const count = this.inFlight.length;
     if (count === 0) return true;
     if (count >= PIPELINED_REQUESTS_MAX || !this.inFlight[count - 1].dispatched) return false;
@@ -433,17 +436,22 @@ export class Connection {
 
   /** Gives back every reservation and queue slot except those of requests in processing (answerFinished releases those). */
   private releaseAll(): void {
+    for (const frame of this.queue.splice(0)) {
+      this.admission.requestDequeued();
+      this.admission.pool.release(frame.length);
+      // Never handed to the processor: nothing else refers to it.
+      this.returnFrame(frame, true);
+    }
+    this.releaseReceiving();
+  }
+
+  /** Gives back what the frame being received and the bytes not yet in frames hold, and stops waiting for room. */
+  private releaseReceiving(): void {
     if (this.waitingForAdmission) {
       this.waitingForAdmission = false;
       this.admission.cancel(this.admissionWaiter);
     }
     const pool = this.admission.pool;
-    for (const frame of this.queue.splice(0)) {
-      this.admission.requestDequeued();
-      pool.release(frame.length);
-      // Never handed to the processor: nothing else refers to it.
-      this.returnFrame(frame, true);
-    }
     if (this.frameBytes !== NO_FRAME) {
       pool.release(this.frameBytes);
       this.frameBytes = NO_FRAME;
@@ -497,9 +505,14 @@ export class Connection {
     if (this.finished) return;
     this.finished = true;
     if (!this.closed) {
-      // The peer went away (or the socket failed): nothing more will be read or answered.
+      // The peer went away (or the socket failed): nothing more will be read or answered, but
+      // the requests it sent whole are still processed, as Kafka handles what it had received
+      // before a disconnect: a producer with acks=0 closes right after its last send.
+      this.extractFrames();
       this.closed = true;
-      this.releaseAll();
+      this.peerGone = true;
+      this.releaseReceiving();
+      this.pump();
     }
     this.idleResolve?.();
     this.onClosed(this);

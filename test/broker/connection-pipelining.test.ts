@@ -295,3 +295,26 @@ test("onSent runs once a response was written, and also when the connection clos
     assert.deepEqual(sent, [1, 2]);
   });
 });
+
+test("requests a client sent whole before closing are still processed (an acks=0 producer closes right after sending)", async () => {
+  const processed: number[] = [];
+  const processor: FrameProcessor = {
+    canPipeline: (body) => body[4] === PIPELINED,
+    async process(_connection, body, dispatched) {
+      dispatched();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      processed.push(body.readInt32BE(0));
+      return { kind: "none" };
+    },
+  };
+  await withServer(processor, async (server, port) => {
+    const socket = await open(port);
+    const frames: Buffer[] = [];
+    for (let id = 1; id <= 30; id++) frames.push(frame(id, id % 3 === 0 ? SERIAL : PIPELINED, id % 5 === 0 ? 100_000 : 64));
+    socket.end(Buffer.concat(frames));
+    await until(() => processed.length === 30, "every request processed after the client closed");
+    assert.deepEqual([...processed].sort((a, b) => a - b), Array.from({ length: 30 }, (_, index) => index + 1));
+    await until(() => server.stats().poolUsedBytes === 0 && server.stats().queuedRequests === 0, "every reservation released");
+    assert.equal(server.stats().requestBuffersOutstanding, 0);
+  });
+});
