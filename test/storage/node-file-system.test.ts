@@ -45,6 +45,46 @@ test("NodeFileSystem: positioned I/O, writev beyond IOV_MAX, directories, atomic
   }
 });
 
+test("NodeFileSystem: small writes and fresh small reads (made synchronously) and large ones (thread pool) agree byte for byte", async () => {
+  const root = mkdtempSync(join(tmpdir(), "tributary-nodefs-"));
+  try {
+    const fs = new NodeFileSystem();
+    const handle = await fs.open(`${root}/f`, "create");
+    const fill = (length: number, seed: number): Buffer => Buffer.from(Array.from({ length }, (_, index) => (index * 31 + seed) & 0xff));
+    // Interleaved: a large write (thread pool), small write and writev (synchronous), another large one.
+    const pieces = [fill(200_000, 1), fill(100, 2), fill(4_000, 3), fill(30_000, 4), fill(300_000, 5)];
+    let position = 0;
+    await handle.write(pieces[0], position);
+    position += pieces[0].length;
+    await handle.write(pieces[1], position);
+    position += pieces[1].length;
+    await handle.writev([pieces[2], pieces[3]], position);
+    position += pieces[2].length + pieces[3].length;
+    await handle.writev([pieces[4].subarray(0, 150_000), pieces[4].subarray(150_000)], position);
+    position += pieces[4].length;
+    const expected = Buffer.concat(pieces);
+    assert.equal(await handle.sizeBytes(), expected.length);
+    // Large reads, small reads of the fresh end, small reads of the start (far from it), and past the end.
+    const whole = Buffer.alloc(expected.length);
+    assert.equal(await handle.read(whole, 0, whole.length, 0), expected.length);
+    assert.deepEqual(whole, expected);
+    for (const [at, length] of [[expected.length - 1000, 1000], [expected.length - 60_000, 60_000], [10, 5000], [expected.length - 10, 100]]) {
+      const part = Buffer.alloc(length);
+      const read = await handle.read(part, 0, length, at);
+      assert.equal(read, Math.min(length, expected.length - at));
+      assert.deepEqual(part.subarray(0, read), expected.subarray(at, at + read));
+    }
+    await handle.close();
+    // A failing synchronous write is a rejected promise, never an exception from the call.
+    const readOnly = await fs.open(`${root}/f`, "read");
+    const attempt = readOnly.write(Buffer.from("x"), 0);
+    await assert.rejects(attempt, { code: "EBADF" });
+    await readOnly.close();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("a LogManager on the real file system survives close and reopen", async () => {
   const root = mkdtempSync(join(tmpdir(), "tributary-manager-"));
   try {
