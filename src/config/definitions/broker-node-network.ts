@@ -358,7 +358,7 @@ export const NODE_NETWORK_CONFIGS: readonly BrokerConfigDefinition[] = [
     dynamicScope: "cluster-wide",
     documentation: "In Kafka, the threads that process requests, including disk I/O.",
     tributaryNote:
-      "Accepted and reported only: requests are handled on the event loop and file I/O runs on libuv's thread pool (sized by UV_THREADPOOL_SIZE).",
+      "Accepted and reported only: requests are handled on the event loop, which also makes file writes of up to 64 KiB and reads of up to 64 KiB of freshly written data itself; larger file I/O runs on libuv's thread pool (sized by UV_THREADPOOL_SIZE).",
     noEffect: true,
   }),
   requests({
