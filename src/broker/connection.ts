@@ -27,6 +27,10 @@
 // ones from the shared RequestBufferPool), so the socket's buffers die young. When the processor
 // says a request left no reference to its frame (FrameOutcome.frameReleased), a pooled buffer
 // goes back to the pool for the next frame.
+//
+// Closing: when the broker closes a connection (a bad frame, shutdown), queued requests are
+// dropped. When the peer closes it, the requests it sent whole are still processed and only their
+// answers dropped, as Kafka does: an acks=0 producer may close right after its last send.
 
 import type { Socket } from "node:net";
 import type { Logger } from "../lib/logger.js";
