@@ -9,9 +9,11 @@
 // within message.timestamp.before/after.max.ms of now; a compacted topic's records have keys.
 //
 // Cost: uncompressed batches are walked in place, one varint at a time, with no allocation per
-// record. A compressed batch is decompressed once into one buffer, bounded by decompressedRecordsLimit(config): a batch that inflates past it (a
-// decompression bomb) is refused with INVALID_RECORD while decompressing, having allocated at most
-// about the limit; undecodable compressed bytes are CORRUPT_MESSAGE.
+// record. A compressed batch is decompressed once, bounded by decompressedRecordsLimit(config): a
+// batch that inflates past it (a decompression bomb) is refused with INVALID_RECORD while
+// decompressing, having allocated at most about the limit; undecodable compressed bytes are
+// CORRUPT_MESSAGE. The records are only walked, never kept, so LZ4 (the common codec) decodes into
+// memory the next batch reuses (decompressTransient).
 //
 // Error codes follow Kafka: structural record errors, offset deltas and missing keys are
 // INVALID_RECORD (InvalidRecordException), bad timestamps INVALID_TIMESTAMP. The error's
@@ -32,7 +34,7 @@ import {
   timestampTypeOf,
   TimestampType,
 } from "../protocol/records/batch-header.js";
-import { decompress } from "../protocol/records/compression.js";
+import { decompressTransient } from "../protocol/records/compression.js";
 import { DecompressionLimitError } from "../protocol/records/errors.js";
 import { MIN_RECORD_BYTES } from "../protocol/records/record.js";
 import { MalformedRecordsError, RecordFields, walkRecords } from "../protocol/records/record-walk.js";
@@ -149,7 +151,7 @@ function validateBatch(batch: Buffer, config: LogConfig, nowMs: number): void {
       throw new LogValidationError("invalid-record", `the batch declares ${recordCount} records, more than ${limitBytes} decompressed bytes can hold`, -1);
     }
     try {
-      records = decompress(compression, batch.subarray(RECORDS_OFFSET), limitBytes);
+      records = decompressTransient(compression, batch.subarray(RECORDS_OFFSET), limitBytes);
     } catch (error) {
       if (error instanceof DecompressionLimitError) {
         throw new LogValidationError("invalid-record", `the batch's records decompress to more than ${limitBytes} bytes: ${error.message}`, -1);

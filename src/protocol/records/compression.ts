@@ -16,7 +16,7 @@ import { assert, assertNever } from "../../lib/assert.js";
 import { errorCode, errorMessage } from "../../lib/errors.js";
 import { CompressionType } from "./batch-header.js";
 import { CompressionError, DecompressionLimitError } from "./errors.js";
-import { compressLz4, decompressLz4 } from "./lz4-codec.js";
+import { compressLz4, decompressLz4, decompressLz4Transient } from "./lz4-codec.js";
 import { compressSnappy, decompressSnappy } from "./snappy-codec.js";
 import { compressZstd, decompressZstd } from "./zstd-codec.js";
 
@@ -63,6 +63,20 @@ export function decompress(type: CompressionType, input: Buffer, maxOutputBytes:
     default:
       throw new CompressionError(`unknown compression type ${String(type)}`);
   }
+}
+
+/**
+ * Like decompress, but the result may be a view of memory that the next decompression reuses
+ * (for LZ4): read it before decompressing anything else and never keep it or parts of it. For
+ * hot paths that only look at the records, so a stream of compressed batches does not leave a
+ * buffer of garbage per batch.
+ */
+export function decompressTransient(type: CompressionType, input: Buffer, maxOutputBytes: number): Buffer {
+  if (type === CompressionType.Lz4) {
+    assert(Number.isSafeInteger(maxOutputBytes) && maxOutputBytes >= 0, `maxOutputBytes must be a non-negative integer, got ${maxOutputBytes}`);
+    return decompressLz4Transient(input, maxOutputBytes);
+  }
+  return decompress(type, input, maxOutputBytes);
 }
 
 function decompressGzip(input: Buffer, maxOutputBytes: number): Buffer {

@@ -2,20 +2,26 @@
 // v1.6), which Kafka has used since magic 1 (KIP-57). The Java client writes one frame with
 // independent 64 KiB blocks and no content size; librdkafka writes one frame with LZ4F.
 //
-// lz4-napi decodes a whole frame at once and cannot be told a size limit, and frames from Kafka
-// clients do not declare their content size. So before decompressing we walk the frame
-// structure (header, then each block's 4-byte size word) without decoding anything: an
+// Compression is lz4-napi's. Decompression is ours: this file walks the frame format and the
+// WebAssembly block decoder (lz4-block-decoder.ts) decodes each block into one reused memory,
+// so decoding allocates nothing per batch (lz4-napi returned a new native buffer per call, freed
+// only at some later GC). decompressLz4Transient hands out a view of that memory, for callers
+// that are done with it before the next decompression (the broker's produce validation);
+// decompressLz4 copies the result out.
+//
+// Frames from Kafka clients do not declare their content size, so before decoding we walk the
+// frame structure (header, then each block's 4-byte size word) without decoding anything: an
 // uncompressed block adds its exact size, a compressed block at most min(block maximum size,
 // 255 x its compressed size) (one LZ4 input byte never yields more than 255 output bytes).
 // That bound is exact for full blocks and only overestimates partial ones (usually just the
 // last), so when it passes the limit we walk once more, through the sequences of each compressed
 // block (token and length bytes only, no copying), which gives the exact size. Either way the
 // decision is exact and nothing is allocated for a payload over the limit. The walk also lets us
-// decode concatenated frames (lz4-napi silently stops after the first one) and reject trailing
-// garbage.
+// decode concatenated frames and reject trailing garbage. Like Kafka's Java reader, block and
+// content checksums are skipped, not verified: the batch's CRC32C already covers these bytes.
 
-import { errorMessage } from "../../lib/errors.js";
 import { CompressionError, DecompressionLimitError } from "./errors.js";
+import { BlockError, Lz4BlockDecoder } from "./lz4-block-decoder.js";
 import { lz4 } from "./native-codecs.js";
 
 const FRAME_MAGIC = 0x184d2204;
@@ -25,6 +31,7 @@ const SKIPPABLE_MAGIC_MASK = 0xffff_fff0;
 const MAGIC_BYTES = 4;
 const FLG_VERSION_MASK = 0xc0;
 const FLG_VERSION_01 = 0x40;
+const FLG_BLOCK_INDEPENDENCE = 0x20;
 const FLG_BLOCK_CHECKSUM = 0x10;
 const FLG_CONTENT_SIZE = 0x08;
 const FLG_CONTENT_CHECKSUM = 0x04;
@@ -72,28 +79,68 @@ interface Lz4Frame {
   readonly start: number;
   readonly end: number;
   readonly maxContentBytes: number;
+  /** Where the first block's size word is. */
+  readonly blocksStart: number;
+  readonly blockMaximum: number;
+  readonly blockChecksumBytes: number;
+  /** Matches stay inside their block (else they may reach into earlier blocks of the frame). */
+  readonly independentBlocks: boolean;
 }
 
+/** Synchronous, so one decompression at a time uses it. */
+const decoder = new Lz4BlockDecoder();
+
+/** Decompresses input (one or more frames) to a new buffer of at most maxOutputBytes. */
 export function decompressLz4(input: Buffer, maxOutputBytes: number): Buffer {
+  return Buffer.from(decompressLz4Transient(input, maxOutputBytes));
+}
+
+/**
+ * Like decompressLz4, but the result is a view of the decoder's memory: read it before the next
+ * LZ4 decompression and do not keep it.
+ */
+export function decompressLz4Transient(input: Buffer, maxOutputBytes: number): Buffer {
   const frames = walkFrames(input, maxOutputBytes);
-  const outputs: Buffer[] = [];
-  let totalBytes = 0;
+  let capacity = 0;
+  for (const frame of frames) capacity += frame.maxContentBytes;
+  decoder.load(input, capacity);
+  let at = 0;
   for (const frame of frames) {
-    let output: Buffer;
-    try {
-      output = lz4().decompressFrameSync(input.subarray(frame.start, frame.end));
-    } catch (error) {
-      throw new CompressionError(`invalid LZ4 frame: ${errorMessage(error)}`, { cause: error });
-    }
-    if (output.length > frame.maxContentBytes) {
-      // Cannot happen if the walk is right; refusing keeps the limit a guarantee.
-      throw new CompressionError(`LZ4 frame produced ${output.length} bytes, more than its bound ${frame.maxContentBytes}`);
-    }
-    totalBytes += output.length;
-    outputs.push(output);
+    const frameEnd = at + frame.maxContentBytes;
+    at = decodeFrame(input, frame, at, frameEnd);
   }
-  if (outputs.length === 1) return outputs[0];
-  return Buffer.concat(outputs, totalBytes);
+  return decoder.output(at);
+}
+
+/** Decodes the blocks of one walked frame to output position `at`; returns the position after it. */
+function decodeFrame(input: Buffer, frame: Lz4Frame, start: number, frameEnd: number): number {
+  let at = start;
+  let position = frame.blocksStart;
+  for (;;) {
+    const word = input.readUInt32LE(position);
+    position += BLOCK_SIZE_BYTES;
+    if (word === 0) return at;
+    const blockEnd = position + (word & BLOCK_SIZE_MASK);
+    const outputEnd = Math.min(frameEnd, at + frame.blockMaximum);
+    const result =
+      (word & UNCOMPRESSED_BLOCK_FLAG) !== 0
+        ? decoder.copyBlock(position, blockEnd, at)
+        : decoder.decodeBlock(position, blockEnd, at, outputEnd, frame.independentBlocks ? at : start);
+    if (result < 0) throw blockError(result, frame);
+    at = result;
+    position = blockEnd + frame.blockChecksumBytes;
+  }
+}
+
+function blockError(code: number, frame: Lz4Frame): CompressionError {
+  switch (code) {
+    case BlockError.Truncated:
+      return new CompressionError("invalid LZ4 block: a length runs past the end of its block");
+    case BlockError.BadOffset:
+      return new CompressionError("invalid LZ4 block: a match refers to before the start of its window");
+    default:
+      return new CompressionError(`invalid LZ4 block: it expands past its maximum of ${frame.blockMaximum} bytes or its frame's bound of ${frame.maxContentBytes}`);
+  }
 }
 
 /** Checks the frame structure of every frame in input and bounds each one's decompressed size. */
@@ -197,6 +244,7 @@ function walkFrame(input: Buffer, start: number, exact: boolean): Lz4Frame {
   position += HEADER_CHECKSUM_BYTES;
 
   const blockChecksumBytes = (flg & FLG_BLOCK_CHECKSUM) !== 0 ? CHECKSUM_BYTES : 0;
+  const blocksStart = position;
   let maxContentBytes = 0;
   for (;;) {
     need(BLOCK_SIZE_BYTES, "a block size");
@@ -224,5 +272,13 @@ function walkFrame(input: Buffer, start: number, exact: boolean): Lz4Frame {
   if (declaredContentBytes !== undefined && declaredContentBytes > maxContentBytes) {
     throw new CompressionError(`LZ4 frame declares ${declaredContentBytes} bytes but its blocks hold at most ${maxContentBytes}`);
   }
-  return { start, end: position, maxContentBytes };
+  return {
+    start,
+    end: position,
+    maxContentBytes,
+    blocksStart,
+    blockMaximum,
+    blockChecksumBytes,
+    independentBlocks: (flg & FLG_BLOCK_INDEPENDENCE) !== 0,
+  };
 }
