@@ -73,8 +73,9 @@ class Broker {
   async start(): Promise<void> {
     // Topics of finished produce runs are deleted; their files go at once (Kafka waits a minute),
     // so removing gigabytes does not land in the middle of a later measurement.
-    const args = [BIN, "start", "--log-level", "warn", "-o", "listeners=PLAINTEXT://127.0.0.1:0", "-o", `log.dirs=${this.dataDir}`, "-o", "log.segment.delete.delay.ms=0"];
-    const child = spawn(process.execPath, args, {
+    // Run as a program, as `npx tributary start` runs it, so the node flags of its #! line apply.
+    const args = ["start", "--log-level", "warn", "-o", "listeners=PLAINTEXT://127.0.0.1:0", "-o", `log.dirs=${this.dataDir}`, "-o", "log.segment.delete.delay.ms=0"];
+    const child = spawn(BIN, args, {
       stdio: ["ignore", "pipe", "inherit"],
     });
     this.child = child;
