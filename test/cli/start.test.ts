@@ -19,10 +19,14 @@ interface RunningBroker {
   readonly output: () => string;
 }
 
-/** Starts `tributary start` with the given arguments and waits for its "listening on" line. */
-function startCli(args: readonly string[], env: Record<string, string> = {}): Promise<RunningBroker> {
+/**
+ * Starts `tributary start` with the given arguments and waits for its "listening on" line; with
+ * asProgram the bin runs as an executable (its #! line picks node and its flags), as npx runs it.
+ */
+function startCli(args: readonly string[], env: Record<string, string> = {}, asProgram = false): Promise<RunningBroker> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "start", "--log-level", "warn", ...args], {
+    const startArgs = ["start", "--log-level", "warn", ...args];
+    const child = spawn(asProgram ? BIN : process.execPath, asProgram ? startArgs : [BIN, ...startArgs], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -68,6 +72,20 @@ test("tributary start serves clients, stops on SIGTERM, and keeps topics and clu
       [["kept-topic", 3]],
     );
     assert.equal(await stop(second, "SIGINT"), 0);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("run as a program, the broker gets the node flags of the #! line", { skip: process.platform !== "linux" && "reads /proc" }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "tributary-cli-"));
+  try {
+    const broker = await startCli(["--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", `log.dirs=${dataDir}`], {}, true);
+    const commandLine = readFileSync(`/proc/${broker.child.pid}/cmdline`, "utf8").split("\0");
+    assert.ok(commandLine.includes("--max-semi-space-size=4"), `command line: ${commandLine.join(" ")}`);
+    const listed = await runKcat(["-b", broker.bootstrap, "-L", "-J"]);
+    assert.equal(listed.code, 0, describeFailure(listed));
+    assert.equal(await stop(broker, "SIGTERM"), 0);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
