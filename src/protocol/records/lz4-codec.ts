@@ -17,8 +17,8 @@
 // last), so when it passes the limit we walk once more, through the sequences of each compressed
 // block (token and length bytes only, no copying), which gives the exact size. Either way the
 // decision is exact and nothing is allocated for a payload over the limit. The walk also lets us
-// decode concatenated frames and reject trailing garbage. Like Kafka's Java reader, block and
-// content checksums are skipped, not verified: the batch's CRC32C already covers these bytes.
+// decode concatenated frames and reject trailing garbage. The header, block and content checksums
+// are skipped, not verified: the batch's CRC-32C already covers every one of these bytes.
 
 import { CompressionError, DecompressionLimitError } from "./errors.js";
 import { BlockError, Lz4BlockDecoder } from "./lz4-block-decoder.js";
