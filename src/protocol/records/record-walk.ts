@@ -62,8 +62,12 @@ let positionAfter = 0;
 /** Why the last varint read returned NaN. */
 let varintProblem = "";
 
-/** A zigzag varint of at most 5 bytes (an int32) at `position`, not reaching `end`; NaN if malformed. */
-function readVarint(buffer: Buffer, position: number, end: number): number {
+/**
+ * A zigzag varint of at most bytesMax bytes (VARINT_BYTES_MAX for an int32, VARLONG_BYTES_MAX for
+ * an int64) at `position`, not reaching `end`; NaN if malformed. One and two bytes, the usual
+ * lengths in records, are read here; longer ones by readLongerVarint.
+ */
+function readZigzag(buffer: Buffer, position: number, end: number, bytesMax: number): number {
   if (position < end) {
     const first = buffer[position];
     if (first < 0x80) {
@@ -79,31 +83,11 @@ function readVarint(buffer: Buffer, position: number, end: number): number {
       }
     }
   }
-  return readLongerVarint(buffer, position, end, VARINT_BYTES_MAX);
-}
-
-/** A zigzag varlong of at most 10 bytes; see readLongerVarint for values beyond 2^53. */
-function readVarlong(buffer: Buffer, position: number, end: number): number {
-  if (position < end) {
-    const first = buffer[position];
-    if (first < 0x80) {
-      positionAfter = position + 1;
-      return (first >>> 1) ^ -(first & 1);
-    }
-    if (position + 1 < end) {
-      const second = buffer[position + 1];
-      if (second < 0x80) {
-        const raw = (first & 0x7f) | (second << 7);
-        positionAfter = position + 2;
-        return (raw >>> 1) ^ -(raw & 1);
-      }
-    }
-  }
-  return readLongerVarint(buffer, position, end, VARLONG_BYTES_MAX);
+  return readLongerVarint(buffer, position, end, bytesMax);
 }
 
 /**
- * The multi-byte case of both. Exact up to 2^53; beyond that a varlong's magnitude is only
+ * The longer case of readZigzag. Exact up to 2^53; beyond that a varlong's magnitude is only
  * approximate, which is all a timestamp bound needs (such a timestamp is out of any range).
  */
 function readLongerVarint(buffer: Buffer, position: number, end: number, bytesMax: number): number {
@@ -159,20 +143,20 @@ export function walkRecords(bytes: Buffer, start: number, recordCount: number, f
   let position = start;
   for (let index = 0; index < recordCount; index++) {
     if (position >= recordsEnd) throw malformed(-1, `the batch declares ${recordCount} records but holds only ${index}`);
-    const bodyBytes = readVarint(bytes, position, recordsEnd);
+    const bodyBytes = readZigzag(bytes, position, recordsEnd, VARINT_BYTES_MAX);
     if (bodyBytes !== bodyBytes) throw badVarint(index, "length varint");
     position = positionAfter;
     if (bodyBytes < MIN_RECORD_BODY_BYTES) throw malformed(index, `length ${bodyBytes} is below the minimum of ${MIN_RECORD_BODY_BYTES}`);
     if (bodyBytes > recordsEnd - position) throw malformed(index, `${bodyBytes} bytes overrun the batch (${recordsEnd - position} left)`);
     const recordEnd = position + bodyBytes;
     position += 1; // attributes: unused
-    const timestampDelta = readVarlong(bytes, position, recordEnd);
+    const timestampDelta = readZigzag(bytes, position, recordEnd, VARLONG_BYTES_MAX);
     if (timestampDelta !== timestampDelta) throw badVarint(index, "timestampDelta varlong");
     position = positionAfter;
-    const offsetDelta = readVarint(bytes, position, recordEnd);
+    const offsetDelta = readZigzag(bytes, position, recordEnd, VARINT_BYTES_MAX);
     if (offsetDelta !== offsetDelta) throw badVarint(index, "offsetDelta varint");
     position = positionAfter;
-    const keyLength = readVarint(bytes, position, recordEnd);
+    const keyLength = readZigzag(bytes, position, recordEnd, VARINT_BYTES_MAX);
     if (keyLength !== keyLength) throw badVarint(index, "key length varint");
     position = positionAfter;
     const keyPosition = position;
@@ -180,7 +164,7 @@ export function walkRecords(bytes: Buffer, start: number, recordCount: number, f
       if (keyLength < 0 || keyLength > recordEnd - position) throw malformed(index, `key length ${keyLength} does not fit the ${recordEnd - position} bytes left`);
       position += keyLength;
     }
-    const valueLength = readVarint(bytes, position, recordEnd);
+    const valueLength = readZigzag(bytes, position, recordEnd, VARINT_BYTES_MAX);
     if (valueLength !== valueLength) throw badVarint(index, "value length varint");
     position = positionAfter;
     const valuePosition = position;
@@ -188,7 +172,7 @@ export function walkRecords(bytes: Buffer, start: number, recordCount: number, f
       if (valueLength < 0 || valueLength > recordEnd - position) throw malformed(index, `value length ${valueLength} does not fit the ${recordEnd - position} bytes left`);
       position += valueLength;
     }
-    const headerCount = readVarint(bytes, position, recordEnd);
+    const headerCount = readZigzag(bytes, position, recordEnd, VARINT_BYTES_MAX);
     if (headerCount !== headerCount) throw badVarint(index, "header count varint");
     position = positionAfter;
     if (headerCount < 0 || headerCount * MIN_HEADER_BYTES > recordEnd - position) {
@@ -196,12 +180,12 @@ export function walkRecords(bytes: Buffer, start: number, recordCount: number, f
     }
     const headersPosition = position;
     for (let header = 0; header < headerCount; header++) {
-      const headerKeyLength = readVarint(bytes, position, recordEnd);
+      const headerKeyLength = readZigzag(bytes, position, recordEnd, VARINT_BYTES_MAX);
       if (headerKeyLength !== headerKeyLength) throw badVarint(index, "header key length varint");
       position = positionAfter;
       if (headerKeyLength < 0 || headerKeyLength > recordEnd - position) throw malformed(index, `header key length ${headerKeyLength} does not fit the ${recordEnd - position} bytes left`);
       position += headerKeyLength;
-      const headerValueLength = readVarint(bytes, position, recordEnd);
+      const headerValueLength = readZigzag(bytes, position, recordEnd, VARINT_BYTES_MAX);
       if (headerValueLength !== headerValueLength) throw badVarint(index, "header value length varint");
       position = positionAfter;
       if (headerValueLength !== NULL_LENGTH) {
