@@ -9,10 +9,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { SocketServer, type SocketServerLimits } from "../../src/broker/socket-server.js";
 import { PIPELINED_REQUESTS_MAX, type Connection, type FrameOutcome, type FrameProcessor } from "../../src/broker/connection.js";
 import { silentLogger } from "../../src/lib/logger.js";
+import { openSocket } from "../helpers/sockets.js";
 
 const LIMITS: SocketServerLimits = {
   socketRequestMaxBytes: 8 * 1024 * 1024,
@@ -76,15 +77,6 @@ function idResponse(id: number, extra = 0): Buffer {
   return response;
 }
 
-async function open(port: number): Promise<Socket> {
-  const socket = connect({ host: "127.0.0.1", port });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", reject);
-  });
-  return socket;
-}
-
 /** Collects responses (size-prefixed; id then one int32) as they arrive. */
 function collect(socket: Socket): { readonly ids: number[]; readonly extras: number[] } {
   const received = { ids: [] as number[], extras: [] as number[] };
@@ -126,7 +118,7 @@ async function withServer<T>(processor: FrameProcessor, run: (server: SocketServ
 test("pipelinable requests overlap up to the limit and are answered in arrival order", async () => {
   const processor = new HoldingProcessor();
   await withServer(processor, async (_server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     const received = collect(socket);
     const count = PIPELINED_REQUESTS_MAX + 3;
     for (let id = 1; id <= count; id++) socket.write(frame(id, PIPELINED));
@@ -151,7 +143,7 @@ test("pipelinable requests overlap up to the limit and are answered in arrival o
 test("a request that may not be pipelined starts only once everything before it was answered, and holds back what follows", async () => {
   const processor = new HoldingProcessor();
   await withServer(processor, async (_server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     const received = collect(socket);
     socket.write(Buffer.concat([frame(1, PIPELINED), frame(2, PIPELINED), frame(3, SERIAL), frame(4, PIPELINED)]));
     await until(() => processor.started.length === 2, "the two pipelined requests started");
@@ -190,7 +182,7 @@ test("a pipelinable request waits until the one before it is dispatched", async 
     },
   };
   await withServer(processor, async (_server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     const received = collect(socket);
     socket.write(Buffer.concat([frame(1, PIPELINED), frame(2, PIPELINED), frame(3, PIPELINED)]));
     await until(() => started.length === 1, "the first request started");
@@ -227,7 +219,7 @@ test("large frames arriving in pieces are assembled intact, kept intact while pr
     },
   };
   await withServer(processor, async (server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     const received = collect(socket);
     const count = 40;
     const frames: Buffer[] = [];
@@ -258,7 +250,7 @@ test("a frame its request may still refer to is not reused", async () => {
     },
   };
   await withServer(processor, async (server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     const received = collect(socket);
     const frames = [frame(1, SERIAL, 200_000), frame(2, SERIAL, 200_000), frame(3, SERIAL, 200_000)];
     const stream = Buffer.concat(frames);
@@ -282,7 +274,7 @@ test("onSent runs once a response was written, and also when the connection clos
     },
   };
   await withServer(processor, async (_server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     const received = collect(socket);
     socket.write(Buffer.concat([frame(1, SERIAL), frame(2, SERIAL)]));
     await until(() => received.ids.length === 1 && sent.length === 1, "the first answered and reported sent");
@@ -308,7 +300,7 @@ test("requests a client sent whole before closing are still processed (an acks=0
     },
   };
   await withServer(processor, async (server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     const frames: Buffer[] = [];
     for (let id = 1; id <= 30; id++) frames.push(frame(id, id % 3 === 0 ? SERIAL : PIPELINED, id % 5 === 0 ? 100_000 : 64));
     socket.end(Buffer.concat(frames));

@@ -7,12 +7,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { MemoryPool } from "../../src/broker/memory-pool.js";
 import { RequestAdmission } from "../../src/broker/request-admission.js";
 import { SocketServer, type SocketServerLimits } from "../../src/broker/socket-server.js";
 import type { Connection, FrameOutcome, FrameProcessor } from "../../src/broker/connection.js";
 import { silentLogger } from "../../src/lib/logger.js";
+import { openSocket } from "../helpers/sockets.js";
 
 /** Holds every frame until release(); answers each with its first 4 bytes (the "id") plus padding. */
 class GatedProcessor implements FrameProcessor {
@@ -55,15 +56,6 @@ function frame(id: number, bodyBytes: number): Buffer {
   bytes.writeInt32BE(bodyBytes, 0);
   bytes.writeInt32BE(id, 4);
   return bytes;
-}
-
-async function open(port: number): Promise<Socket> {
-  const socket = connect({ host: "127.0.0.1", port });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", reject);
-  });
-  return socket;
 }
 
 /** Reads responses (size-prefixed, first 4 body bytes = id) until `count` arrived; resolves to their ids. */
@@ -162,7 +154,7 @@ test("queued.max.request.bytes: reading stops when the pool is exhausted, resume
   const capacityBytes = 1024 * 1024;
   const frameBytes = 256 * 1024;
   await withServer({ queuedMaxRequestBytes: capacityBytes, socketRequestMaxBytes: frameBytes }, processor, async (server, port) => {
-    const clients = await Promise.all(Array.from({ length: 10 }, () => open(port)));
+    const clients = await Promise.all(Array.from({ length: 10 }, () => openSocket(port)));
     const perClient = 4;
     clients.forEach((socket, client) => {
       for (let request = 0; request < perClient; request++) socket.write(frame(client * 100 + request, frameBytes));
@@ -186,7 +178,7 @@ test("queued.max.requests bounds the requests waiting across all connections", a
   const processor = new GatedProcessor();
   const queuedMax = 5;
   await withServer({ queuedMaxRequests: queuedMax }, processor, async (server, port) => {
-    const clients = await Promise.all(Array.from({ length: 8 }, () => open(port)));
+    const clients = await Promise.all(Array.from({ length: 8 }, () => openSocket(port)));
     const perClient = 10;
     clients.forEach((socket, client) => socket.write(Buffer.concat(Array.from({ length: perClient }, (_, request) => frame(client * 100 + request, 16)))));
     await until(() => server.stats().queuedRequests === queuedMax, "the shared queue full");
@@ -210,7 +202,7 @@ test("a client that does not read its responses is no longer read; nothing is lo
   const processor = new GatedProcessor(responseBytes);
   processor.release();
   await withServer({}, processor, async (_server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     socket.pause();
     const requestCount = 2000; // 500 MiB of responses if all were produced
     socket.write(Buffer.concat(Array.from({ length: requestCount }, (_, id) => frame(id, 16))));
@@ -230,7 +222,7 @@ test("a client that sends half a frame and stalls is closed by connections.max.i
   const processor = new GatedProcessor();
   processor.release();
   await withServer({ connectionsMaxIdleMs: 200, queuedMaxRequestBytes: 1024 * 1024 }, processor, async (server, port) => {
-    const socket = await open(port);
+    const socket = await openSocket(port);
     const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
     socket.on("error", () => undefined);
     const half = frame(1, 100_000).subarray(0, 5_000);
