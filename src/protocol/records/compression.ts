@@ -47,7 +47,7 @@ export function compress(type: CompressionType, input: Buffer): Buffer {
  * buffer; it is never shared with a later call.
  */
 export function decompress(type: CompressionType, input: Buffer, maxOutputBytes: number): Buffer {
-  assert(Number.isSafeInteger(maxOutputBytes) && maxOutputBytes >= 0, `maxOutputBytes must be a non-negative integer, got ${maxOutputBytes}`);
+  checkLimit(maxOutputBytes);
   switch (type) {
     case CompressionType.None:
       if (input.length > maxOutputBytes) throw new DecompressionLimitError(maxOutputBytes, `${input.length} uncompressed bytes`);
@@ -73,10 +73,14 @@ export function decompress(type: CompressionType, input: Buffer, maxOutputBytes:
  */
 export function decompressTransient(type: CompressionType, input: Buffer, maxOutputBytes: number): Buffer {
   if (type === CompressionType.Lz4) {
-    assert(Number.isSafeInteger(maxOutputBytes) && maxOutputBytes >= 0, `maxOutputBytes must be a non-negative integer, got ${maxOutputBytes}`);
+    checkLimit(maxOutputBytes);
     return decompressLz4Transient(input, maxOutputBytes);
   }
   return decompress(type, input, maxOutputBytes);
+}
+
+function checkLimit(maxOutputBytes: number): void {
+  assert(Number.isSafeInteger(maxOutputBytes) && maxOutputBytes >= 0, `maxOutputBytes must be a non-negative integer, got ${maxOutputBytes}`);
 }
 
 function decompressGzip(input: Buffer, maxOutputBytes: number): Buffer {
