@@ -10,13 +10,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BrokerProcess } from "./broker-process.js";
+import { readPartition, type StoredRecord } from "./data-tools.js";
 import { KafkaConnection } from "../../src/client/connection.js";
 import { ApiKey } from "../../src/protocol/generated/index.js";
 import { ProduceRequestCodec, type ProduceResponse } from "../../src/protocol/generated/produce.js";
-import { FetchRequestCodec, type FetchResponse } from "../../src/protocol/generated/fetch.js";
 import type { CreateTopicsResponse } from "../../src/protocol/generated/create-topics.js";
-import { decodeRecordBatch, encodeRecordBatch, recordBatches } from "../../src/protocol/records/index.js";
-import { ZERO_UUID } from "../../src/lib/uuid.js";
+import { encodeRecordBatch } from "../../src/protocol/records/index.js";
 
 const KILLS = 5;
 const RECORDS_PER_BATCH = 20;
@@ -78,48 +77,13 @@ class CountingProducer {
   }
 }
 
-async function readWholeTopic(bootstrapPort: number, topic: string): Promise<{ offset: number; value: string }[]> {
-  const client = await KafkaConnection.connect("127.0.0.1", bootstrapPort);
-  const records: { offset: number; value: string }[] = [];
-  try {
-    let fetchOffset = 0;
-    for (;;) {
-      const response = await client.send<FetchResponse>(ApiKey.Fetch, 11, {
-        ...FetchRequestCodec.create(),
-        replicaId: -1,
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 4 << 20,
-        topics: [
-          {
-            topic,
-            topicId: ZERO_UUID,
-            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 4 << 20, replicaDirectoryId: ZERO_UUID }],
-          },
-        ],
-      });
-      const partition = response.responses[0].partitions[0];
-      assert.equal(partition.errorCode, 0);
-      const bytes = Buffer.isBuffer(partition.records) ? partition.records : Buffer.concat(partition.records ?? []);
-      let progressed = false;
-      for (const slice of recordBatches(bytes)) {
-        const decoded = decodeRecordBatch(slice.batch, { maxDecompressedBytes: 1 << 24 });
-        for (const record of decoded.records) {
-          const offset = decoded.header.baseOffset + record.offsetDelta;
-          if (offset < fetchOffset) continue;
-          records.push({ offset, value: record.value!.toString("utf8") });
-          fetchOffset = offset + 1;
-          progressed = true;
-        }
-      }
-      if (!progressed) {
-        assert.equal(fetchOffset, partition.highWatermark, "every record below the high watermark was read");
-        return records;
-      }
-    }
-  } finally {
-    await client.close();
-  }
+/** Every record of partition 0, read up to the high watermark. */
+async function readWholeTopic(bootstrapPort: number, topic: string): Promise<StoredRecord[]> {
+  const contents = await readPartition(bootstrapPort, topic);
+  assert.equal(contents.errorCode, 0);
+  const readEnd = contents.records.length === 0 ? 0 : contents.records[contents.records.length - 1].offset + 1;
+  assert.equal(readEnd, contents.highWatermark, "every record below the high watermark was read");
+  return contents.records;
 }
 
 function verify(producer: CountingProducer, records: { offset: number; value: string }[]): void {
