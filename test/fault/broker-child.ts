@@ -1,8 +1,8 @@
 // A real broker process (`tributary start`) for fault, fuzz, chaos and soak runs, watched from the
 // outside: its pid, whether it is still running (and how it ended), its log lines (kept, bounded),
 // its RSS, peak RSS and open file descriptors from /proc, and, with probe: true, its V8 heap over
-// an IPC channel (memory-probe.ts). Like BrokerProcess (broker-process.ts), it can be killed with
-// SIGKILL and restarted on the same port and data directory.
+// an IPC channel (memory-probe.ts). It can be killed with SIGKILL and restarted on the same port
+// and data directory.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";

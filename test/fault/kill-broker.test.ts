@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BrokerProcess } from "./broker-process.js";
+import { BrokerChild } from "./broker-child.js";
 import { readPartition, type StoredRecord } from "./data-tools.js";
 import { KafkaConnection } from "../../src/client/connection.js";
 import { ApiKey } from "../../src/protocol/generated/index.js";
@@ -33,7 +33,7 @@ class CountingProducer {
   private stopped = false;
 
   constructor(
-    private readonly broker: BrokerProcess,
+    private readonly broker: BrokerChild,
     readonly topic: string,
     private readonly acks: 1 | -1,
   ) {}
@@ -103,7 +103,7 @@ function verify(producer: CountingProducer, records: { offset: number; value: st
 
 test("kill -9 during acks=1 and acks=all produce loses no acknowledged record", { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "tributary-kill-"));
-  const broker = new BrokerProcess(dataDir);
+  const broker = new BrokerChild({ dataDir });
   try {
     await broker.start();
     const admin = await KafkaConnection.connect("127.0.0.1", broker.port);

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import kafkajs from "kafkajs";
-import { BrokerProcess } from "../fault/broker-process.js";
+import { BrokerChild } from "../fault/broker-child.js";
 import { describeFailure, runKcat } from "../helpers/processes.js";
 
 const { Kafka, logLevel } = kafkajs;
@@ -35,7 +35,7 @@ function sleep(ms: number): Promise<void> {
 
 test("kafkajs idempotent producer across kill -9 and SIGTERM restarts: nothing lost, nothing duplicated", { timeout: 180_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "tributary-idem-restart-"));
-  const broker = new BrokerProcess(dataDir);
+  const broker = new BrokerChild({ dataDir });
   try {
     await broker.start();
     const kafka = new Kafka({
