@@ -5,7 +5,6 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,6 +12,7 @@ import { join } from "node:path";
 import kafkajs from "kafkajs";
 import { startBroker, type BrokerHandle } from "../../src/index.js";
 import { eventually, servesGroupApis, waitForStableGroup } from "../coordinator/interop-support.js";
+import { BrokerChild } from "../fault/broker-child.js";
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -79,47 +79,12 @@ test("a consumer group and its offsets survive a graceful broker restart; the co
   }
 });
 
-interface BrokerProcess {
-  readonly child: ChildProcess;
-  readonly bootstrap: string;
-}
-
-async function startBrokerProcess(port: number, dataDir: string): Promise<BrokerProcess> {
-  const entry = new URL("../../../bin/tributary.js", import.meta.url).pathname;
-  const child = spawn(process.execPath, [entry, "start", "--log-level", "warn", "-o", `listeners=PLAINTEXT://127.0.0.1:${port}`, "-o", `log.dirs=${dataDir}`], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start: ${output}`)), 30_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      if (output.includes("listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`broker exited with ${code}: ${output}`));
-    });
-  });
-  return { child, bootstrap: `127.0.0.1:${port}` };
-}
-
-async function kill9(broker: BrokerProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => broker.child.once("exit", () => resolve()));
-  broker.child.kill("SIGKILL");
-  await exited;
-}
-
 test("committed offsets and group metadata survive kill -9 of the broker process", { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "tributary-groups-kill-"));
-  const port = await freePort();
-  let broker = await startBrokerProcess(port, dataDir);
+  const broker = new BrokerChild({ dataDir });
+  await broker.start();
   try {
-    const handle = { listeners: [{ host: "127.0.0.1", port }] } as unknown as BrokerHandle;
+    const handle = { listeners: [{ host: "127.0.0.1", port: broker.port }] } as unknown as BrokerHandle;
     assert.ok(await servesGroupApis(handle), "the broker must advertise the consumer group APIs");
     const kafka = client(broker.bootstrap);
     const admin = kafka.admin();
@@ -140,8 +105,8 @@ test("committed offsets and group metadata survive kill -9 of the broker process
     await producer.disconnect();
     await admin.disconnect();
 
-    await kill9(broker);
-    broker = await startBrokerProcess(port, dataDir);
+    await broker.kill();
+    await broker.start();
     const admin2 = client(broker.bootstrap).admin();
     await admin2.connect();
     try {
@@ -157,7 +122,7 @@ test("committed offsets and group metadata survive kill -9 of the broker process
       await admin2.disconnect();
     }
   } finally {
-    await kill9(broker).catch(() => undefined);
+    await broker.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
